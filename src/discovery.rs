@@ -1,0 +1,283 @@
+//! OpenID Connect Discovery 1.0, with the RFC 8414 fallback.
+
+use crate::credentials::{ClientAuthMethod, ClientOptions};
+use crate::endpoint::{quote, Endpoint};
+use crate::error::{preview, Error, ErrorKind};
+use crate::http::Transport;
+use crate::log::{log_at, LogLevel};
+use serde_json::{Map, Value};
+use std::fmt;
+
+const OPENID_SUFFIX: &str = "/.well-known/openid-configuration";
+const OAUTH_SUFFIX: &str = "/.well-known/oauth-authorization-server";
+
+/// The seed's `OIDCDiscoveryMetadata`: what a provider says of itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OidcDiscoveryMetadata {
+    issuer: String,
+    token_endpoint: String,
+    authorization_endpoint: Option<String>,
+    jwks_uri: Option<String>,
+    userinfo_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
+    token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    raw_json: String,
+}
+
+impl fmt::Debug for OidcDiscoveryMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcDiscoveryMetadata")
+            .field("issuer", &self.issuer)
+            .field("token_endpoint", &self.token_endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OidcDiscoveryMetadata {
+    /// The issuer identifier, as the document states it.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+    /// The token endpoint; always an https URL, or http to loopback.
+    pub fn token_endpoint(&self) -> &str {
+        &self.token_endpoint
+    }
+    /// `authorization_endpoint`, when present and a string.
+    pub fn authorization_endpoint(&self) -> Option<&str> {
+        self.authorization_endpoint.as_deref()
+    }
+    /// `jwks_uri`, when present and a string.
+    pub fn jwks_uri(&self) -> Option<&str> {
+        self.jwks_uri.as_deref()
+    }
+    /// `userinfo_endpoint`, when present and a string.
+    pub fn userinfo_endpoint(&self) -> Option<&str> {
+        self.userinfo_endpoint.as_deref()
+    }
+    /// `revocation_endpoint`, when present and a string.
+    pub fn revocation_endpoint(&self) -> Option<&str> {
+        self.revocation_endpoint.as_deref()
+    }
+    /// `introspection_endpoint`, when present and a string.
+    pub fn introspection_endpoint(&self) -> Option<&str> {
+        self.introspection_endpoint.as_deref()
+    }
+    /// `token_endpoint_auth_methods_supported`, when present and a list of
+    /// strings.
+    pub fn token_endpoint_auth_methods_supported(&self) -> Option<&[String]> {
+        self.token_endpoint_auth_methods_supported.as_deref()
+    }
+    /// The document as received.
+    pub fn raw_json(&self) -> &str {
+        &self.raw_json
+    }
+
+    /// The method to use when the caller chose none: Basic when listed or
+    /// when the provider lists nothing, else post when listed.
+    pub(crate) fn preferred_auth_method(&self) -> ClientAuthMethod {
+        match &self.token_endpoint_auth_methods_supported {
+            Some(methods)
+                if !methods.iter().any(|m| m == "client_secret_basic")
+                    && methods.iter().any(|m| m == "client_secret_post") =>
+            {
+                ClientAuthMethod::ClientSecretPost
+            }
+            _ => ClientAuthMethod::ClientSecretBasic,
+        }
+    }
+}
+
+/// Fetches and checks the discovery document of `issuer_url`.
+pub fn fetch_oidc_discovery(issuer_url: &str) -> Result<OidcDiscoveryMetadata, Error> {
+    fetch_oidc_discovery_with_options(issuer_url, &ClientOptions::default())
+}
+
+/// [`fetch_oidc_discovery`] with the timeout and trust settings of `options`.
+pub fn fetch_oidc_discovery_with_options(
+    issuer_url: &str,
+    options: &ClientOptions,
+) -> Result<OidcDiscoveryMetadata, Error> {
+    let (issuer, openid_url) = locate(issuer_url)?;
+    let issuer_endpoint = Endpoint::parse(&openid_url, "issuer URL")?;
+    let transport = Transport::new(&issuer_endpoint, options.trust())?;
+
+    log_at!(LogLevel::Info, "discovery fetch {}", quote(&openid_url));
+    let mut url = openid_url;
+    let mut answer = transport.get(&url, options.timeout())?;
+    if answer.status == 404 {
+        url = rfc8414_url(&issuer);
+        log_at!(
+            LogLevel::Info,
+            "discovery fetch {} (RFC 8414 form)",
+            quote(&url)
+        );
+        answer = transport.get(&url, options.timeout())?;
+    }
+
+    if !(200..300).contains(&answer.status) {
+        let detail = match (&answer.location, (300..400).contains(&answer.status)) {
+            (Some(loc), true) => {
+                format!("redirecting to {}; redirects are not followed", quote(loc))
+            }
+            _ => preview(&answer.body),
+        };
+        return Err(Error::new(
+            ErrorKind::Http,
+            format!(
+                "discovery document {} answered HTTP {}: {detail}",
+                quote(&url),
+                answer.status
+            ),
+        )
+        .with_http_status(answer.status));
+    }
+
+    parse_document(&issuer, &answer.body).map_err(|e| e.with_http_status(answer.status))
+}
+
+/// The issuer identifier and the URL of its OpenID document. An issuer given
+/// as the document URL itself is accepted as it is.
+fn locate(issuer_url: &str) -> Result<(String, String), Error> {
+    if issuer_url.contains(['?', '#']) {
+        return Err(Error::invalid_argument(format!(
+            "issuer URL {} may not have a query or fragment",
+            quote(issuer_url)
+        )));
+    }
+    let issuer = issuer_url
+        .strip_suffix(OPENID_SUFFIX)
+        .unwrap_or(issuer_url)
+        .trim_end_matches('/');
+    Endpoint::parse(issuer, "issuer URL")?;
+    Ok((issuer.to_owned(), format!("{issuer}{OPENID_SUFFIX}")))
+}
+
+/// `scheme://host/.well-known/oauth-authorization-server/path` (RFC 8414
+/// section 3.1): the well-known part goes between host and path.
+fn rfc8414_url(issuer: &str) -> String {
+    let after_scheme = issuer.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = issuer[after_scheme..]
+        .find('/')
+        .map(|i| i + after_scheme)
+        .unwrap_or(issuer.len());
+    let (origin, path) = issuer.split_at(path_start);
+    format!("{origin}{OAUTH_SUFFIX}{}", path.trim_end_matches('/'))
+}
+
+/// Checks a discovery document against the issuer it was fetched for.
+pub(crate) fn parse_document(issuer: &str, body: &[u8]) -> Result<OidcDiscoveryMetadata, Error> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let raw_json = std::str::from_utf8(body)
+        .map_err(|_| Error::discovery("discovery document is not UTF-8"))?;
+    let doc: Map<String, Value> = serde_json::from_str(raw_json).map_err(|e| {
+        let mut m = e.to_string();
+        m.truncate(160);
+        Error::discovery(format!("discovery document is not a JSON object: {m}"))
+    })?;
+
+    let text = |name: &str| match doc.get(name) {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+
+    let stated =
+        text("issuer").ok_or_else(|| Error::discovery("discovery document has no issuer"))?;
+    if stated.trim_end_matches('/') != issuer || stated.len() > issuer.len() + 1 {
+        return Err(Error::discovery(format!(
+            "discovery document is for issuer {}, not the requested {}",
+            quote(&stated),
+            quote(issuer)
+        )));
+    }
+
+    let token_endpoint = text("token_endpoint")
+        .ok_or_else(|| Error::discovery("discovery document has no token_endpoint"))?;
+    let checked = Endpoint::parse(&token_endpoint, "token_endpoint")
+        .map_err(|e| Error::discovery(format!("discovery document: {}", e.message())))?;
+    if issuer.starts_with("https:") && !token_endpoint.starts_with("https:") {
+        return Err(Error::discovery(format!(
+            "discovery document moves the token endpoint of an https issuer to plaintext {}",
+            quote(checked.as_str())
+        )));
+    }
+
+    let methods = match doc.get("token_endpoint_auth_methods_supported") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>(),
+        _ => None,
+    };
+
+    Ok(OidcDiscoveryMetadata {
+        issuer: stated,
+        token_endpoint,
+        authorization_endpoint: text("authorization_endpoint"),
+        jwks_uri: text("jwks_uri"),
+        userinfo_endpoint: text("userinfo_endpoint"),
+        revocation_endpoint: text("revocation_endpoint"),
+        introspection_endpoint: text("introspection_endpoint"),
+        token_endpoint_auth_methods_supported: methods,
+        raw_json: raw_json.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_the_document() {
+        assert_eq!(
+            locate("https://idp.example/realms/r1/").unwrap(),
+            (
+                "https://idp.example/realms/r1".to_string(),
+                "https://idp.example/realms/r1/.well-known/openid-configuration".to_string()
+            )
+        );
+        assert_eq!(
+            locate("https://idp.example/.well-known/openid-configuration")
+                .unwrap()
+                .1,
+            "https://idp.example/.well-known/openid-configuration"
+        );
+        assert!(locate("http://idp.example").is_err());
+    }
+
+    #[test]
+    fn rfc8414_puts_well_known_before_the_path() {
+        assert_eq!(
+            rfc8414_url("https://idp.example/realms/r1"),
+            "https://idp.example/.well-known/oauth-authorization-server/realms/r1"
+        );
+        assert_eq!(
+            rfc8414_url("http://127.0.0.1:80"),
+            "http://127.0.0.1:80/.well-known/oauth-authorization-server"
+        );
+    }
+
+    #[test]
+    fn checks_issuer_and_token_endpoint() {
+        let doc = |iss: &str, te: &str| {
+            format!(r#"{{"issuer":"{iss}","token_endpoint":"{te}","jwks_uri":5}}"#)
+        };
+        let i = "https://idp.example/r";
+        let m = parse_document(
+            i,
+            doc("https://idp.example/r/", "https://idp.example/t").as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(m.token_endpoint(), "https://idp.example/t");
+        assert_eq!(m.jwks_uri(), None);
+        for (iss, te) in [
+            ("https://idp.example/other", "https://idp.example/t"),
+            ("https://idp.example/r", "http://idp.example/t"),
+            ("https://idp.example/r", "http://127.0.0.1/t"),
+            ("https://idp.example/r", "not a url"),
+        ] {
+            let e = parse_document(i, doc(iss, te).as_bytes()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Discovery, "{iss} {te}");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! `AuthRefreshTokenResponse`: a token handed to C.
+
+use super::boundary::guard_void;
+use crate::credentials::TokenData;
+use std::alloc::{alloc, dealloc, Layout};
+use std::ffi::c_char;
+use std::mem::{align_of, size_of};
+use std::ptr;
+
+/// A token (the seed's `RefreshTokenResponse`).
+///
+/// Allocated by the library only; the caller frees it with
+/// `auth_refresh_token_response_free`, which zeroes the token's memory. Its
+/// strings stay valid until then. Each call hands out its own copy, so the
+/// struct may be read from any thread and outlives the credentials handle.
+#[repr(C)]
+pub struct AuthRefreshTokenResponse {
+    /// The access token; never NULL. Send it, never log it.
+    pub access_token: *const c_char,
+    /// When the token expires: Unix seconds, UTC, reckoned from when the
+    /// request was sent.
+    pub expires_at: i64,
+    /// The token type as the server sent it, e.g. "Bearer"; never NULL.
+    pub token_type: *const c_char,
+    /// The granted scope; NULL when the server sent none.
+    pub scope: *const c_char,
+}
+
+/// The public struct, the size of the block, then the strings.
+///
+/// One allocation per token handed out: on the cached path this is cheaper
+/// than a shared reference count, whose cache line every core would fight
+/// over, and than one allocation per string.
+#[repr(C)]
+struct Block {
+    public: AuthRefreshTokenResponse,
+    size: usize,
+}
+
+/// Copies `t` into one new block that C owns.
+pub(crate) fn new_token(t: &TokenData) -> *mut AuthRefreshTokenResponse {
+    let access_token = t.access_token().as_bytes();
+    let token_type = t.token_type().as_bytes();
+    let scope = t.scope().map(str::as_bytes);
+    let strings = access_token.len() + token_type.len() + scope.map_or(0, |s| s.len() + 1) + 2;
+    let size = size_of::<Block>() + strings;
+    let layout = Layout::from_size_align(size, align_of::<Block>()).expect("token block layout");
+
+    // SAFETY: `layout` is non-zero in size. Every byte written below lies
+    // within the block: the strings take exactly `strings` bytes after the
+    // header, each followed by its NUL.
+    unsafe {
+        let base = alloc(layout);
+        if base.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        let mut cursor = base.add(size_of::<Block>());
+        let mut put = |bytes: &[u8]| {
+            let start = cursor;
+            ptr::copy_nonoverlapping(bytes.as_ptr(), cursor, bytes.len());
+            *cursor.add(bytes.len()) = 0;
+            cursor = cursor.add(bytes.len() + 1);
+            start as *const c_char
+        };
+        let access_token = put(access_token);
+        let token_type = put(token_type);
+        let scope = scope.map_or(ptr::null(), put);
+        base.cast::<Block>().write(Block {
+            public: AuthRefreshTokenResponse {
+                access_token,
+                expires_at: t.expires_at().timestamp(),
+                token_type,
+                scope,
+            },
+            size,
+        });
+        base.cast()
+    }
+}
+
+/// Frees a token, zeroing its memory first. NULL is a no-op.
+///
+/// The token and its strings must not be used afterwards, nor freed twice.
+/// Any thread may free it.
+#[no_mangle]
+pub unsafe extern "C" fn auth_refresh_token_response_free(token: *mut AuthRefreshTokenResponse) {
+    guard_void(|| {
+        if token.is_null() {
+            return;
+        }
+        let base = token.cast::<u8>();
+        let size = (*token.cast::<Block>()).size;
+        zero(base, size);
+        dealloc(
+            base,
+            Layout::from_size_align_unchecked(size, align_of::<Block>()),
+        );
+    })
+}
+
+/// Zeroes memory in a way the compiler may not remove as a dead store.
+unsafe fn zero(p: *mut u8, len: usize) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    libc::explicit_bzero(p.cast(), len);
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    zeroize::Zeroize::zeroize(std::slice::from_raw_parts_mut(p, len));
+}

@@ -1,0 +1,384 @@
+//! Reading what a token endpoint answers, as real providers send it.
+//!
+//! RFC 6749 section 5 says JSON with a numeric `expires_in`; providers in the
+//! field also send numeric strings, floats, form-encoded bodies, `error`
+//! bodies with status 200, and JSON labelled `text/plain`. Each is read here
+//! by what the body is, not by what its headers claim.
+
+use crate::error::{preview, Error};
+use crate::{form, jwt};
+use serde::Deserialize;
+use serde_json::Value;
+use std::time::Duration;
+
+/// Lifetime assumed when the server gives none and the token is no JWT.
+pub(crate) const DEFAULT_LIFETIME_S: i64 = 3600;
+
+/// Largest lifetime believed: ten years. Larger values (and infinities) are
+/// clamped to it, so no date arithmetic can overflow.
+pub(crate) const MAX_LIFETIME_S: i64 = 10 * 365 * 24 * 3600;
+
+/// A successful token response, before it is dated and cached.
+#[derive(Debug)]
+pub(crate) struct TokenGrant {
+    pub(crate) access_token: crate::SecretString,
+    pub(crate) token_type: String,
+    pub(crate) scope: Option<String>,
+    /// Seconds from the moment the request was sent; 0 or less means the
+    /// token must not be reused.
+    pub(crate) lifetime_s: i64,
+}
+
+/// The fields of RFC 6749 sections 5.1 and 5.2 that the library uses.
+/// Duplicate fields are an error (serde rejects them for named fields): a
+/// body with two `access_token`s has no single right reading.
+#[derive(Deserialize)]
+struct RawResponse {
+    access_token: Option<Value>,
+    token_type: Option<Value>,
+    expires_in: Option<Value>,
+    scope: Option<Value>,
+    error: Option<Value>,
+    error_description: Option<Value>,
+}
+
+/// Reads a token endpoint's answer: `status`, `content_type` (for messages
+/// only) and the body as received.
+pub(crate) fn parse_token_response(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+) -> Result<TokenGrant, Error> {
+    let context = || format!("HTTP {status}, {}", content_type_name(content_type));
+    let unreadable = |why: String| {
+        Error::invalid_response(format!(
+            "token endpoint answer is not a token response ({}): {why}: {}",
+            context(),
+            preview(body)
+        ))
+        .with_http_status(status)
+    };
+
+    let text = strip_bom(body);
+    let raw = if looks_like_json(text) {
+        match serde_json::from_slice::<RawResponse>(text) {
+            Ok(raw) => Some(raw),
+            Err(e) if e.is_data() && !is_success(status) => None,
+            Err(e) => {
+                // serde's message names the bad field but never quotes a value.
+                return Err(if is_success(status) {
+                    Error::invalid_response(format!(
+                        "token endpoint answer is not valid JSON ({}): {}",
+                        context(),
+                        serde_message(&e)
+                    ))
+                    .with_http_status(status)
+                } else {
+                    http_error(status, content_type, body)
+                });
+            }
+        }
+    } else {
+        match std::str::from_utf8(text).ok().and_then(form::decode_pairs) {
+            Some(pairs) => from_form_pairs(pairs),
+            None => None,
+        }
+    };
+
+    let Some(raw) = raw else {
+        return Err(if is_success(status) {
+            unreadable("neither JSON nor form-encoded".into())
+        } else {
+            http_error(status, content_type, body)
+        });
+    };
+
+    if let Some(code) = raw.error.as_ref().filter(|v| !v.is_null()) {
+        let code = text_field(code).unwrap_or_else(|| "(not a string)".into());
+        let description = raw.error_description.as_ref().and_then(text_field);
+        return Err(Error::oauth(code, description, status));
+    }
+
+    if !is_success(status) {
+        return Err(http_error(status, content_type, body));
+    }
+
+    let access_token = match raw.access_token.as_ref() {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(_)) => return Err(unreadable("access_token is empty".into())),
+        Some(_) => return Err(unreadable("access_token is not a string".into())),
+        None => return Err(unreadable("no access_token".into())),
+    };
+    if access_token.contains('\0') {
+        return Err(Error::invalid_response(format!(
+            "token endpoint answer is not usable ({}): access_token contains a NUL byte",
+            context()
+        ))
+        .with_http_status(status));
+    }
+    let access_token = crate::SecretString::new(access_token);
+
+    let token_type = match raw.token_type.as_ref() {
+        None => "Bearer".to_string(),
+        Some(v) => text_field(v).ok_or_else(|| unreadable("token_type is not a string".into()))?,
+    };
+    let scope = raw.scope.as_ref().and_then(text_field);
+
+    let lifetime_s = match raw.expires_in.as_ref() {
+        Some(v) => expires_in_seconds(v).ok_or_else(|| {
+            Error::invalid_response(format!(
+                "token endpoint answer has an unusable expires_in ({}): expected a number of seconds",
+                context()
+            ))
+            .with_http_status(status)
+        })?,
+        None => jwt::lifetime_seconds(access_token.expose())
+            .map(clamp_lifetime)
+            .unwrap_or(DEFAULT_LIFETIME_S),
+    };
+
+    Ok(TokenGrant {
+        access_token,
+        token_type,
+        scope,
+        lifetime_s,
+    })
+}
+
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+fn http_error(status: u16, content_type: &str, body: &[u8]) -> Error {
+    Error::new(
+        crate::ErrorKind::Http,
+        format!(
+            "token endpoint answered HTTP {status} ({}): {}",
+            content_type_name(content_type),
+            preview(body)
+        ),
+    )
+    .with_http_status(status)
+}
+
+fn content_type_name(content_type: &str) -> String {
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if media.is_empty() {
+        "no content type".into()
+    } else {
+        media.chars().take(60).filter(|c| !c.is_control()).collect()
+    }
+}
+
+fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
+fn looks_like_json(body: &[u8]) -> bool {
+    body.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{' || b == b'[')
+}
+
+/// serde_json's messages name fields and positions; they quote a value only
+/// for unknown enum variants, which these types do not have.
+fn serde_message(e: &serde_json::Error) -> String {
+    let mut m = e.to_string();
+    m.truncate(160);
+    m
+}
+
+fn from_form_pairs(pairs: Vec<(String, String)>) -> Option<RawResponse> {
+    let mut raw = RawResponse {
+        access_token: None,
+        token_type: None,
+        expires_in: None,
+        scope: None,
+        error: None,
+        error_description: None,
+    };
+    let mut any = false;
+    for (name, value) in pairs {
+        let slot = match name.as_str() {
+            "access_token" => &mut raw.access_token,
+            "token_type" => &mut raw.token_type,
+            "expires_in" => &mut raw.expires_in,
+            "scope" => &mut raw.scope,
+            "error" => &mut raw.error,
+            "error_description" => &mut raw.error_description,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(Value::String(value));
+        any = true;
+    }
+    any.then_some(raw)
+}
+
+fn text_field(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// `expires_in` as an integer, a float or a numeric string, clamped.
+fn expires_in_seconds(v: &Value) -> Option<i64> {
+    let seconds = match v {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    if seconds.is_nan() {
+        return None;
+    }
+    Some(clamp_lifetime(seconds))
+}
+
+fn clamp_lifetime(seconds: f64) -> i64 {
+    // `as` saturates for floats; the clamp keeps date arithmetic in range.
+    (seconds.floor() as i64).clamp(i64::MIN / 2, MAX_LIFETIME_S)
+}
+
+/// Reads `Retry-After` (RFC 9110 section 10.2.3): delay-seconds, or an
+/// HTTP-date relative to `now`. A date in the past means no wait.
+pub(crate) fn parse_retry_after(
+    value: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs.min(MAX_LIFETIME_S as u64)));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = date.with_timezone(&chrono::Utc) - now;
+    Some(
+        wait.to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(Duration::from_secs(MAX_LIFETIME_S as u64)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn ok(body: &str) -> TokenGrant {
+        parse_token_response(200, "application/json", body.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn expires_in_shapes() {
+        assert_eq!(
+            ok(r#"{"access_token":"a","expires_in":3600}"#).lifetime_s,
+            3600
+        );
+        assert_eq!(
+            ok(r#"{"access_token":"a","expires_in":"3600"}"#).lifetime_s,
+            3600
+        );
+        assert_eq!(
+            ok(r#"{"access_token":"a","expires_in":59.9}"#).lifetime_s,
+            59
+        );
+        assert_eq!(
+            ok(r#"{"access_token":"a","expires_in":1e300}"#).lifetime_s,
+            MAX_LIFETIME_S
+        );
+        assert_eq!(ok(r#"{"access_token":"a","expires_in":-5}"#).lifetime_s, -5);
+        let e = parse_token_response(200, "", br#"{"access_token":"a","expires_in":"soon"}"#)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+        assert!(e.message().contains("expires_in"), "{}", e.message());
+    }
+
+    #[test]
+    fn token_type_defaults_to_bearer() {
+        assert_eq!(ok(r#"{"access_token":"a"}"#).token_type, "Bearer");
+        assert_eq!(
+            ok(r#"{"access_token":"a","token_type":"bearer"}"#).token_type,
+            "bearer"
+        );
+    }
+
+    #[test]
+    fn error_body_wins_whatever_the_status() {
+        let e = parse_token_response(200, "application/json", br#"{"error":"invalid_client"}"#)
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.oauth_error()),
+            (ErrorKind::OAuth, Some("invalid_client"))
+        );
+        let e = parse_token_response(
+            400,
+            "text/plain; charset=utf-8",
+            br#"{"error":"invalid_request"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.oauth_error(), Some("invalid_request"));
+        assert_eq!(e.http_status(), Some(400));
+    }
+
+    #[test]
+    fn form_encoded_and_bom() {
+        let g = parse_token_response(
+            200,
+            "application/x-www-form-urlencoded",
+            b"access_token=at1&token_type=bearer&expires_in=3600",
+        )
+        .unwrap();
+        assert_eq!((g.access_token.expose(), g.lifetime_s), ("at1", 3600));
+        let g = parse_token_response(
+            200,
+            "application/json",
+            b"\xEF\xBB\xBF{\"access_token\":\"b\"}",
+        )
+        .unwrap();
+        assert_eq!(g.access_token.expose(), "b");
+    }
+
+    #[test]
+    fn html_is_not_a_token() {
+        let e = parse_token_response(
+            200,
+            "application/json",
+            b"<!DOCTYPE html><title>Blocked</title>",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidResponse);
+        assert!(e.message().contains("Blocked"), "{}", e.message());
+        let e = parse_token_response(502, "text/html", b"<h1>Bad gateway</h1>").unwrap_err();
+        assert_eq!((e.kind(), e.http_status()), (ErrorKind::Http, Some(502)));
+        assert!(e.message().contains("text/html"), "{}", e.message());
+    }
+
+    #[test]
+    fn duplicates_nul_and_nesting_are_rejected() {
+        for body in [
+            r#"{"access_token":"a","access_token":"b"}"#.to_string(),
+            r#"{"access_token":"a\u0000b"}"#.to_string(),
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        ] {
+            let e = parse_token_response(200, "application/json", body.as_bytes()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidResponse, "{}", e.message());
+        }
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let now = chrono::DateTime::from_timestamp(1_445_412_480, 0).unwrap();
+        assert_eq!(parse_retry_after("60", now), Some(Duration::from_secs(60)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+}
