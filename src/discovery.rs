@@ -138,7 +138,7 @@ pub fn fetch_oidc_discovery_with_options(
 
 /// The issuer identifier and the URL of its OpenID document. An issuer given
 /// as the document URL itself is accepted as it is.
-fn locate(issuer_url: &str) -> Result<(String, String), Error> {
+pub(crate) fn locate(issuer_url: &str) -> Result<(String, String), Error> {
     if issuer_url.contains(['?', '#']) {
         return Err(Error::invalid_argument(format!(
             "issuer URL {} may not have a query or fragment",
@@ -155,7 +155,7 @@ fn locate(issuer_url: &str) -> Result<(String, String), Error> {
 
 /// `scheme://host/.well-known/oauth-authorization-server/path` (RFC 8414
 /// section 3.1): the well-known part goes between host and path.
-fn rfc8414_url(issuer: &str) -> String {
+pub(crate) fn rfc8414_url(issuer: &str) -> String {
     let after_scheme = issuer.find("://").map(|i| i + 3).unwrap_or(0);
     let path_start = issuer[after_scheme..]
         .find('/')

@@ -31,6 +31,10 @@ mod sync;
 
 pub mod ffi;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use clock::{Clock, ManualClock};
 pub use credentials::{
     ClientAuthMethod, ClientOptions, OAuth2ClientCredentials, RefreshTokenResponse, TokenData,

@@ -54,7 +54,7 @@ pub(crate) fn parse_token_response(
         Error::invalid_response(format!(
             "token endpoint answer is not a token response ({}): {why}: {}",
             context(),
-            preview(body)
+            body_preview(body)
         ))
         .with_http_status(status)
     };
@@ -155,10 +155,47 @@ fn http_error(status: u16, content_type: &str, body: &[u8]) -> Error {
         format!(
             "token endpoint answered HTTP {status} ({}): {}",
             content_type_name(content_type),
-            preview(body)
+            body_preview(body)
         ),
     )
     .with_http_status(status)
+}
+
+/// Fields whose values are credentials wherever they turn up in a body.
+const SECRET_FIELDS: &[&str] = &["access_token", "refresh_token", "id_token", "client_secret"];
+
+/// A preview of `body` for a message, unless the body holds a credential
+/// field: a token sent with an odd status, or beside a malformed field, is
+/// still live, and the preview's masking only catches tokens written in the
+/// usual base64url alphabet. Field names are looked for both as written and
+/// as decoded, since JSON and form escapes can spell them differently.
+fn body_preview(body: &[u8]) -> String {
+    if holds_secret_field(body) {
+        "(body not shown: it holds a credential field)".into()
+    } else {
+        preview(body)
+    }
+}
+
+fn holds_secret_field(body: &[u8]) -> bool {
+    let literal = SECRET_FIELDS
+        .iter()
+        .any(|f| body.windows(f.len()).any(|w| w == f.as_bytes()));
+    if literal {
+        return true;
+    }
+    let text = strip_bom(body);
+    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(text) {
+        return SECRET_FIELDS.iter().any(|f| map.contains_key(*f));
+    }
+    std::str::from_utf8(text)
+        .ok()
+        .and_then(form::decode_pairs)
+        .is_some_and(|pairs| {
+            pairs
+                .iter()
+                .any(|(name, _)| SECRET_FIELDS.contains(&name.as_str()))
+        })
 }
 
 fn content_type_name(content_type: &str) -> String {
@@ -364,6 +401,25 @@ mod tests {
         ] {
             let e = parse_token_response(200, "application/json", body.as_bytes()).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidResponse, "{}", e.message());
+        }
+    }
+
+    #[test]
+    fn a_credential_in_an_unusable_body_is_never_shown() {
+        // Found by fuzz/token_response: the preview masks only long runs of
+        // the base64url alphabet, and "k@y" breaks the run.
+        for (status, body) in [
+            (
+                502,
+                &b"access_token=secret@part@one&token_type=bearer&expire"[..],
+            ),
+            (400, br#"{"acc\u0065ss_token":"secret@part@one"}"#),
+            (200, br#"{"access_token":"secret@part@one","token_type":5}"#),
+            (200, br#"<p>refresh_token: secret@part@one</p>"#),
+        ] {
+            let e = parse_token_response(status, "text/plain", body).unwrap_err();
+            assert!(!format!("{e:?}").contains("secret@part"), "{e:?}");
+            assert!(e.message().contains("body not shown"), "{}", e.message());
         }
     }
 

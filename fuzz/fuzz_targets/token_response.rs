@@ -1,0 +1,66 @@
+//! The token response reader: any status, content type and body.
+//!
+//! Input: a first line `STATUS CONTENT-TYPE`, then the body. Besides not
+//! crashing, the reader must keep its promises: success only for 2xx, a
+//! usable token, a clamped lifetime, one-line messages that never show the
+//! access token the body carried.
+#![no_main]
+
+use auth::fuzzing::{form_decode_pairs, token_response, ErrorKind, MAX_LIFETIME_S};
+use libfuzzer_sys::fuzz_target;
+
+fn split(data: &[u8]) -> (u16, String, &[u8]) {
+    let Some(nl) = data.iter().position(|&b| b == b'\n') else {
+        return (200, String::new(), data);
+    };
+    let head = String::from_utf8_lossy(&data[..nl]);
+    let (status, content_type) = head.split_once(' ').unwrap_or((&head, ""));
+    let status = status.parse::<u16>().map_or(200, |s| s.clamp(100, 599));
+    (status, content_type.to_owned(), &data[nl + 1..])
+}
+
+/// The access token a body carries, read the way a person would: the
+/// `access_token` member of a JSON object, or the form field.
+fn carried_token(body: &[u8]) -> Option<String> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
+        return map.get("access_token")?.as_str().map(str::to_owned);
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    form_decode_pairs(text)?
+        .into_iter()
+        .find(|(name, _)| name == "access_token")
+        .map(|(_, value)| value)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (status, content_type, body) = split(data);
+    match token_response(status, &content_type, body) {
+        Ok(grant) => {
+            assert!((200..300).contains(&status), "success for HTTP {status}");
+            assert!(!grant.access_token.is_empty());
+            assert!(!grant.access_token.contains('\0'));
+            assert!(grant.lifetime_s <= MAX_LIFETIME_S);
+            assert!(grant.lifetime_s >= i64::MIN / 2);
+        }
+        Err(e) => {
+            assert!(
+                matches!(
+                    e.kind(),
+                    ErrorKind::OAuth | ErrorKind::Http | ErrorKind::InvalidResponse
+                ),
+                "{:?}",
+                e.kind()
+            );
+            let shown = format!("{} {:?}", e.message(), e);
+            assert!(!e.message().is_empty());
+            assert!(!e.message().chars().any(char::is_control), "{shown}");
+            // The content type is named in messages; a token that the
+            // server also put there is not the body's to hide.
+            let carried = carried_token(body).filter(|t| t.len() >= 8);
+            if let Some(token) = carried.filter(|t| !content_type.contains(t.as_str())) {
+                assert!(!shown.contains(&token), "access token in: {shown}");
+            }
+        }
+    }
+});
