@@ -98,6 +98,25 @@ impl Error {
         self
     }
 
+    /// Replaces each of `secrets` wherever it occurs in the message, the
+    /// OAuth error code and its description: those carry server text, and a
+    /// server may echo what the client sent it.
+    pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            let texts = [
+                Some(&mut self.message),
+                self.oauth_error.as_mut(),
+                self.oauth_error_description.as_mut(),
+            ];
+            for text in texts.into_iter().flatten() {
+                if text.contains(secret) {
+                    *text = text.replace(secret, "[redacted]");
+                }
+            }
+        }
+        self
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         self.kind
