@@ -14,7 +14,8 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+// The cache hands out its own `Arc` (loom's under `--cfg loom`).
+use crate::sync::Arc;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
