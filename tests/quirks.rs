@@ -663,3 +663,110 @@ fn an_answer_trickling_in_within_the_timeout_is_read_whole() {
 
     assert_eq!(token.access_token(), "at1");
 }
+
+#[test]
+fn a_kept_alive_connection_the_server_has_since_closed_does_not_fail_the_refresh() {
+    let server = Server::start([
+        Reply::RespondAndClose(Response::json(
+            200,
+            r#"{"access_token":"at1","expires_in":1000}"#,
+        )),
+        at2(1000),
+    ]);
+    let (options, hand) = manual_options();
+    let credentials = credentials(&server, &options);
+    credentials.get_token(false).unwrap();
+    std::thread::sleep(Duration::from_millis(100)); // the close reaches the client
+
+    hand.advance(Duration::from_secs(800)); // inside the margin, cached token still valid
+    let renewed = credentials.get_token(false).unwrap();
+
+    assert_eq!(renewed.access_token(), "at2");
+    assert_eq!(server.request_count(), 2);
+}
+
+fn at2(expires_in: u32) -> Reply {
+    token(&format!(
+        r#"{{"access_token":"at2","expires_in":{expires_in}}}"#
+    ))
+}
+
+#[test]
+fn a_503_with_retry_after_beyond_the_timeout_fails_at_once() {
+    let server =
+        Server::start([Response::typed(503, "text/plain", "busy").header("Retry-After", "60")]);
+    let mut options = ClientOptions::new();
+    options.set_timeout(Duration::from_secs(5)).unwrap();
+
+    let began = Instant::now();
+    let e = credentials(&server, &options).get_token(false).unwrap_err();
+
+    assert!(
+        began.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        began.elapsed()
+    );
+    assert_eq!((e.kind(), e.http_status()), (ErrorKind::Http, Some(503)));
+    assert!(e.message().contains("60 s"), "{}", e.message());
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn retry_after_as_an_http_date_is_honoured() {
+    // The manual clock starts at 2023-11-14T22:13:20Z; the date is 90 s later.
+    let server = Server::start([
+        Response::typed(429, "text/plain", "slow down")
+            .header("Retry-After", "Tue, 14 Nov 2023 22:14:50 GMT")
+            .into(),
+        at1(3600),
+    ]);
+    let (options, hand) = manual_options();
+    let credentials = credentials(&server, &options);
+
+    let e = credentials.get_token(false).unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(90)));
+    hand.advance(Duration::from_secs(89));
+    credentials.get_token(false).unwrap_err();
+    assert_eq!(server.request_count(), 1);
+
+    hand.advance(Duration::from_secs(1));
+    credentials.get_token(false).unwrap();
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn any_2xx_status_with_a_token_is_success() {
+    let server = Server::start([Response::json(
+        201,
+        r#"{"access_token":"at1","expires_in":3600}"#,
+    )]);
+    let (options, _) = manual_options();
+
+    let token = credentials(&server, &options).get_token(false).unwrap();
+
+    assert_eq!(token.access_token(), "at1");
+}
+
+#[test]
+fn null_expires_in_and_token_type_count_as_absent() {
+    let server = Server::start([token(
+        r#"{"access_token":"at1","token_type":null,"expires_in":null}"#,
+    )]);
+    let (options, _) = manual_options();
+
+    let token = credentials(&server, &options).get_token(false).unwrap();
+
+    assert_eq!(token.token_type(), "Bearer");
+    assert_eq!(token.expires_at().timestamp(), START + 3600);
+}
+
+#[test]
+fn a_token_with_expires_in_0_is_returned_once_and_never_reused() {
+    let server = Server::start([at1(0), at2(0)]);
+    let (options, _) = manual_options();
+    let credentials = credentials(&server, &options);
+
+    assert_eq!(credentials.get_token(false).unwrap().access_token(), "at1");
+    assert_eq!(credentials.get_token(false).unwrap().access_token(), "at2");
+    assert_eq!(server.request_count(), 2);
+}

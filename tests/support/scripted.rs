@@ -123,6 +123,10 @@ fn reason(status: u16) -> &'static str {
 pub enum Reply {
     /// Answers with this response.
     Respond(Response),
+    /// Answers with this response, which promises nothing about the
+    /// connection, then closes it, as a server does whose idle keep-alive
+    /// time ran out.
+    RespondAndClose(Response),
     /// Reads the request, then closes the connection without a byte.
     Close,
     /// Reads the request and never answers; the connection stays open until
@@ -493,6 +497,11 @@ fn perform(
             stream.write_all(&response.to_bytes())?;
             stream.flush()?;
             Ok(!response.closes())
+        }
+        Reply::RespondAndClose(response) => {
+            stream.write_all(&response.to_bytes())?;
+            stream.flush()?;
+            Ok(false)
         }
         Reply::Close => Ok(false),
         Reply::Hang => {
