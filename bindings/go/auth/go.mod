@@ -1,0 +1,3 @@
+module auth.invalid/go/auth
+
+go 1.19
