@@ -171,9 +171,10 @@ pub(crate) fn parse_document(issuer: &str, body: &[u8]) -> Result<OidcDiscoveryM
     let raw_json = std::str::from_utf8(body)
         .map_err(|_| Error::discovery("discovery document is not UTF-8"))?;
     let doc: Map<String, Value> = serde_json::from_str(raw_json).map_err(|e| {
-        let mut m = e.to_string();
-        m.truncate(160);
-        Error::discovery(format!("discovery document is not a JSON object: {m}"))
+        Error::discovery(format!(
+            "discovery document is not a JSON object: {}",
+            crate::response::serde_message(&e)
+        ))
     })?;
 
     let text = |name: &str| match doc.get(name) {
@@ -255,6 +256,16 @@ mod tests {
             rfc8414_url("http://127.0.0.1:80"),
             "http://127.0.0.1:80/.well-known/oauth-authorization-server"
         );
+    }
+
+    #[test]
+    fn a_document_that_is_a_long_non_ascii_string_is_refused_without_panicking() {
+        // Found by fuzz/discovery: serde quotes the string in its message,
+        // and bounding that message by bytes cut a character in half.
+        let body = format!("\"a{}\"", "\u{615c}".repeat(100));
+        let e = parse_document("https://idp.example", body.as_bytes()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Discovery);
+        assert!(e.message().contains("not a JSON object"), "{}", e.message());
     }
 
     #[test]

@@ -217,12 +217,11 @@ fn looks_like_json(body: &[u8]) -> bool {
         .is_some_and(|&b| b == b'{' || b == b'[')
 }
 
-/// serde_json's messages name fields and positions; they quote a value only
-/// for unknown enum variants, which these types do not have.
-fn serde_message(e: &serde_json::Error) -> String {
-    let mut m = e.to_string();
-    m.truncate(160);
-    m
+/// serde_json's message, bounded. It names fields and positions, and for a
+/// value of the wrong type quotes that value: the bound is counted in
+/// characters, since a byte count could cut one in half.
+pub(crate) fn serde_message(e: &serde_json::Error) -> String {
+    e.to_string().chars().take(160).collect()
 }
 
 fn from_form_pairs(pairs: Vec<(String, String)>) -> Option<RawResponse> {
