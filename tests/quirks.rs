@@ -770,3 +770,26 @@ fn a_token_with_expires_in_0_is_returned_once_and_never_reused() {
     assert_eq!(credentials.get_token(false).unwrap().access_token(), "at2");
     assert_eq!(server.request_count(), 2);
 }
+
+#[test]
+fn an_answer_slower_than_the_timeout_is_transport_and_not_retried() {
+    let server = Server::start([Reply::delayed(Duration::from_secs(3), at1(3600))]);
+    let mut options = ClientOptions::new();
+    options.set_timeout(Duration::from_millis(800)).unwrap();
+
+    let e = credentials(&server, &options).get_token(false).unwrap_err();
+
+    assert_eq!(e.kind(), ErrorKind::Transport, "{}", e.message());
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn an_answer_delayed_within_the_timeout_is_accepted() {
+    let server = Server::start([Reply::delayed(Duration::from_millis(200), at1(3600))]);
+    let mut options = ClientOptions::new();
+    options.set_timeout(Duration::from_secs(5)).unwrap();
+
+    let token = credentials(&server, &options).get_token(false).unwrap();
+
+    assert_eq!(token.access_token(), "at1");
+}
