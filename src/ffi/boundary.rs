@@ -26,7 +26,11 @@ pub(crate) fn guard(
             AuthStatus::Ok
         }
         Err(e) => {
-            crate::log::log_at!(crate::LogLevel::Error, "{}", e.message());
+            // The logger is the application's code and may panic too; that
+            // panic must not unwind into C either.
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                crate::log::log_at!(crate::LogLevel::Error, "{}", e.message())
+            }));
             if !error.is_null() {
                 // SAFETY: as above.
                 unsafe { *error = new_error(&e) };
