@@ -151,7 +151,8 @@ impl Provider {
             .expect("set a read timeout");
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n",
             self.addr
         )
         .expect("send the request to the provider");
