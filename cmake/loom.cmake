@@ -12,7 +12,6 @@ if(AUTH_BUILD_TESTS)
             "${AUTH_CARGO}" test --release --lib
             --manifest-path "${CMAKE_CURRENT_LIST_DIR}/../Cargo.toml"
             loom
-    WORKING_DIRECTORY "${CMAKE_CURRENT_LIST_DIR}/.."
-    VERBATIM)
+    WORKING_DIRECTORY "${CMAKE_CURRENT_LIST_DIR}/..")
   set_tests_properties(loom_cache PROPERTIES TIMEOUT 900)
 endif()
