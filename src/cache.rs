@@ -18,8 +18,10 @@
 
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind};
+use crate::snapshot::{Snapshot, View};
 use crate::sync::{lock, Arc, Condvar, Mutex, Slot};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 /// How long unforced callers are served the cached token, without a new
 /// attempt, after a refresh failed.
@@ -64,8 +66,15 @@ struct Flight<T> {
     not_before: Option<Duration>,
 }
 
+/// Lays a value out as the byte image that `TokenCache::copy_fresh` hands
+/// out.
+pub(crate) type Flatten<T> = fn(&T) -> Zeroizing<Vec<u8>>;
+
 pub(crate) struct TokenCache<T> {
     slot: Slot<Cached<T>>,
+    /// The cached value as bytes, for readers that copy it out anyway (the
+    /// C API); kept in step with `slot` by the one fetch in flight.
+    image: Option<(Flatten<T>, Snapshot)>,
     flight: Mutex<Flight<T>>,
     done: Condvar,
     margin: Duration,
@@ -76,6 +85,7 @@ impl<T> TokenCache<T> {
     pub(crate) fn new(margin: Duration, clock: Clock) -> Self {
         TokenCache {
             slot: Slot::empty(),
+            image: None,
             flight: Mutex::new(Flight {
                 in_flight: false,
                 waiters: 0,
@@ -90,8 +100,29 @@ impl<T> TokenCache<T> {
         }
     }
 
+    /// Also keeps the cached value as the byte image `flatten` makes, for
+    /// `copy_fresh`.
+    pub(crate) fn with_image(mut self, flatten: Flatten<T>) -> Self {
+        self.image = Some((flatten, Snapshot::new()));
+        self
+    }
+
     pub(crate) fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    /// Runs `copy` on the byte image of a fresh cached value and returns its
+    /// result, or `None` (after handing any result to `discard`) when there
+    /// is no fresh image or a refresh replaced it during the copy. Takes no
+    /// lock and writes no shared memory.
+    #[inline]
+    pub(crate) fn copy_fresh<R>(
+        &self,
+        copy: impl FnOnce(&View<'_>) -> R,
+        discard: impl FnOnce(R),
+    ) -> Option<R> {
+        let (_, snapshot) = self.image.as_ref()?;
+        snapshot.read(self.clock.monotonic(), copy, discard)
     }
 
     /// Reads a fresh cached value without locking, or `None`.
@@ -205,6 +236,12 @@ impl<T> TokenCache<T> {
                 // A token the server says not to reuse also retires the old
                 // one: the server's newest word is that tokens are single-use.
                 self.slot.store((lifetime_s > 0).then(|| cached.clone()));
+                if let Some((flatten, snapshot)) = &self.image {
+                    match lifetime_s > 0 {
+                        true => snapshot.publish(cached.refresh_at, &flatten(&cached.value)),
+                        false => snapshot.clear(),
+                    }
+                }
                 Ok(cached)
             }
             Err(e) => Err(e),

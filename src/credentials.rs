@@ -8,6 +8,7 @@ use crate::http::{is_retryable, Transport, Trust};
 use crate::log::{log_at, LogLevel};
 use crate::response::{parse_retry_after, parse_token_response};
 use crate::secret::SecretString;
+use crate::snapshot::View;
 use crate::{discovery, form};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -205,6 +206,46 @@ impl TokenData {
     }
 }
 
+/// The byte image of a token that the C API copies out on its cached path
+/// (see `TokenCache::copy_fresh`): word 0 is `expires_at` (Unix seconds,
+/// i64); word 1 holds the byte offsets of `token_type` (low 32 bits) and
+/// `scope` (high 32 bits, [`TokenData::NO_SCOPE`] when there is none) from
+/// the start of the strings; the strings start at word
+/// [`TokenData::IMAGE_STRINGS_WORD`]: the access token, the token type and
+/// the scope, each followed by a NUL.
+impl TokenData {
+    /// The word at which the strings of the image start.
+    pub(crate) const IMAGE_STRINGS_WORD: usize = 2;
+
+    /// The scope offset of an image whose token has no scope.
+    pub(crate) const NO_SCOPE: u32 = u32::MAX;
+}
+
+fn token_image(t: &TokenData) -> Zeroizing<Vec<u8>> {
+    let access_token = t.access_token().as_bytes();
+    let token_type = t.token_type().as_bytes();
+    let scope = t.scope().map(str::as_bytes);
+    let strings = access_token.len() + 1 + token_type.len() + 1 + scope.map_or(0, |s| s.len() + 1);
+
+    let mut image = Zeroizing::new(Vec::with_capacity(
+        TokenData::IMAGE_STRINGS_WORD * 8 + strings,
+    ));
+    let type_at = access_token.len() + 1;
+    let scope_at = scope.map_or(TokenData::NO_SCOPE, |_| {
+        (type_at + token_type.len() + 1) as u32
+    });
+    image.extend_from_slice(&t.expires_at().timestamp().to_ne_bytes());
+    image.extend_from_slice(&(u64::from(scope_at) << 32 | type_at as u64).to_ne_bytes());
+    for s in [Some(access_token), Some(token_type), scope]
+        .into_iter()
+        .flatten()
+    {
+        image.extend_from_slice(s);
+        image.push(0);
+    }
+    image
+}
+
 impl fmt::Debug for TokenData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenData")
@@ -324,7 +365,8 @@ impl OAuth2ClientCredentials {
             method,
             options: options.clone(),
             transport,
-            cache: TokenCache::new(options.refresh_margin, options.clock.clone()),
+            cache: TokenCache::new(options.refresh_margin, options.clock.clone())
+                .with_image(token_image),
         })
     }
 
@@ -371,6 +413,25 @@ impl OAuth2ClientCredentials {
         }
         let t = self.get_slow(force_refresh)?;
         Ok((read.take().unwrap())(&t.value))
+    }
+
+    /// Copies the fresh cached token out through `copy` without a lock, as
+    /// the image described at [`TokenData::IMAGE_STRINGS_WORD`]; `None` (after handing
+    /// the copy to `discard`) when there is none or a refresh replaced it
+    /// meanwhile, and the caller should use [`with_token`](Self::with_token).
+    #[inline]
+    pub(crate) fn copy_cached<R>(
+        &self,
+        copy: impl FnOnce(&View<'_>) -> R,
+        discard: impl FnOnce(R),
+    ) -> Option<R> {
+        let copied = self.cache.copy_fresh(copy, discard)?;
+        log_at!(
+            LogLevel::Debug,
+            "token cache hit for {}",
+            quote(self.token_endpoint.as_str())
+        );
+        Some(copied)
     }
 
     fn get_slow(&self, force: bool) -> Result<Arc<crate::cache::Cached<TokenData>>, Error> {

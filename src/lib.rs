@@ -27,6 +27,7 @@ mod jwt;
 mod log;
 mod response;
 mod secret;
+mod snapshot;
 mod sync;
 
 pub mod ffi;

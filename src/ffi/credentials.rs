@@ -4,7 +4,7 @@ use super::arg;
 use super::boundary::{guard, guard_or, guard_void};
 use super::options::AuthClientOptions;
 use super::status::{AuthError, AuthStatus};
-use super::token::{new_token, AuthRefreshTokenResponse};
+use super::token::{copy_token, discard_token, new_token, AuthRefreshTokenResponse};
 use crate::credentials::{ClientOptions, OAuth2ClientCredentials};
 use std::ffi::{c_char, CString};
 
@@ -143,6 +143,14 @@ pub unsafe extern "C" fn auth_client_credentials_get_token(
         let credentials = arg::object(credentials, "credentials")?;
         arg::out(out, "out")?;
 
+        // The cached path copies the token's byte image under a sequence
+        // lock: no lock taken, no shared memory written, one allocation.
+        if !force_refresh {
+            if let Some(token) = credentials.inner.copy_cached(copy_token, discard_token) {
+                *out = token;
+                return Ok(());
+            }
+        }
         let token = credentials.inner.with_token(force_refresh, new_token)?;
 
         *out = token;

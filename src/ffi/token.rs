@@ -2,6 +2,7 @@
 
 use super::boundary::guard_void;
 use crate::credentials::TokenData;
+use crate::snapshot::View;
 use std::alloc::{alloc, dealloc, Layout};
 use std::ffi::c_char;
 use std::mem::{align_of, size_of};
@@ -76,6 +77,56 @@ pub(crate) fn new_token(t: &TokenData) -> *mut AuthRefreshTokenResponse {
         });
         base.cast()
     }
+}
+
+/// Copies the image of a cached token (laid out as
+/// `TokenData::IMAGE_STRINGS_WORD` describes) into one new block that C
+/// owns: the cached path of
+/// `auth_client_credentials_get_token`.
+///
+/// The image may be torn by a refresh while this runs; the caller then
+/// discards the block with `discard_token` unread, so nothing here may trust
+/// the offsets beyond computing pointers from them.
+pub(crate) fn copy_token(image: &View<'_>) -> *mut AuthRefreshTokenResponse {
+    let expires_at = image.word(0) as i64;
+    let offsets = image.word(1);
+    let strings = image.len() - TokenData::IMAGE_STRINGS_WORD * 8;
+    // Whole words are copied, so the block ends on a word boundary.
+    let size = size_of::<Block>() + strings.div_ceil(8) * 8;
+    let layout = Layout::from_size_align(size, align_of::<Block>()).expect("token block layout");
+
+    // SAFETY: `layout` is non-zero in size, and the strings' words fit in
+    // the block after its header. The pointers are only computed here, with
+    // wrapping arithmetic: a torn image never has them followed.
+    unsafe {
+        let base = alloc(layout);
+        if base.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        let start = base.add(size_of::<Block>());
+        image.copy_words_from(TokenData::IMAGE_STRINGS_WORD, start);
+        let scope_at = (offsets >> 32) as u32;
+        base.cast::<Block>().write(Block {
+            public: AuthRefreshTokenResponse {
+                access_token: start as *const c_char,
+                expires_at,
+                token_type: start.wrapping_add(offsets as u32 as usize) as *const c_char,
+                scope: if scope_at == TokenData::NO_SCOPE {
+                    ptr::null()
+                } else {
+                    start.wrapping_add(scope_at as usize) as *const c_char
+                },
+            },
+            size,
+        });
+        base.cast()
+    }
+}
+
+/// Releases a block `copy_token` made from a torn image.
+pub(crate) fn discard_token(token: *mut AuthRefreshTokenResponse) {
+    // SAFETY: `token` is a block just made by `copy_token`, seen by no one.
+    unsafe { auth_refresh_token_response_free(token) }
 }
 
 /// Frees a token, zeroing its memory first. NULL is a no-op.
