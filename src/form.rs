@@ -3,8 +3,18 @@
 
 /// Appends `s` form-encoded to `out`: space becomes `+`, and every byte but
 /// ASCII alphanumerics and `*-._` becomes `%XX`.
+///
+/// Room for the whole encoding is made before the first byte is written: a
+/// buffer that grew midway would be copied and freed with part of `s` in it,
+/// and `s` is often the client secret, whose buffers are zeroed only when
+/// their owner drops them.
 pub(crate) fn encode_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let encoded_len: usize = s
+        .bytes()
+        .map(|b| if is_unreserved(b) { 1 } else { 3 })
+        .sum();
+    out.reserve(encoded_len);
     for &b in s.as_bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
@@ -18,6 +28,10 @@ pub(crate) fn encode_into(out: &mut String, s: &str) {
             }
         }
     }
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_' | b' ')
 }
 
 pub(crate) fn encode(s: &str) -> String {

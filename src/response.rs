@@ -85,7 +85,7 @@ pub(crate) fn parse_token_response(
         }
     };
 
-    let Some(raw) = raw else {
+    let Some(mut raw) = raw else {
         return Err(if is_success(status) {
             unreadable("neither JSON nor form-encoded".into())
         } else {
@@ -103,20 +103,26 @@ pub(crate) fn parse_token_response(
         return Err(http_error(status, content_type, body));
     }
 
-    let access_token = match raw.access_token.as_ref() {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(Value::String(_)) => return Err(unreadable("access_token is empty".into())),
+    // Moved, not copied, into the zeroing string at once, so that no other
+    // copy of the token made here outlives this function unzeroed.
+    // LIMITATION: copies that are not this crate's own are freed without
+    // zeroing: the raw body read by the transport, and the buffers of ureq
+    // and serde_json while they read it.
+    let access_token = match raw.access_token.take() {
+        Some(Value::String(s)) => crate::SecretString::new(s),
         Some(_) => return Err(unreadable("access_token is not a string".into())),
         None => return Err(unreadable("no access_token".into())),
     };
-    if access_token.contains('\0') {
+    if access_token.expose().is_empty() {
+        return Err(unreadable("access_token is empty".into()));
+    }
+    if access_token.expose().contains('\0') {
         return Err(Error::invalid_response(format!(
             "token endpoint answer is not usable ({}): access_token contains a NUL byte",
             context()
         ))
         .with_http_status(status));
     }
-    let access_token = crate::SecretString::new(access_token);
 
     let token_type = match raw.token_type.as_ref() {
         None => "Bearer".to_string(),
