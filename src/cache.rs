@@ -402,6 +402,60 @@ mod tests {
         assert!(cache.read_fresh_arc().is_none());
     }
 
+    fn image_of(s: &&'static str) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(s.as_bytes().to_vec())
+    }
+
+    /// What the lock-free image read serves now, as text.
+    fn copied(cache: &TokenCache<&'static str>) -> Option<String> {
+        cache.copy_fresh(
+            |v| {
+                let mut out = vec![0u8; v.len().div_ceil(8) * 8];
+                // SAFETY: `out` holds every word of the image.
+                unsafe { v.copy_words_from(0, out.as_mut_ptr()) };
+                out.truncate(v.len());
+                String::from_utf8(out).unwrap()
+            },
+            drop,
+        )
+    }
+
+    #[test]
+    fn image_follows_the_cached_token_and_its_margin() {
+        let (cache, hand) = cache();
+        let cache = cache.with_image(image_of);
+        let calls = AtomicUsize::new(0);
+        assert_eq!(copied(&cache), None);
+        cache.get(false, issue(&calls, "first", 3600)).unwrap();
+        assert_eq!(copied(&cache).as_deref(), Some("first"));
+
+        cache.get(true, issue(&calls, "forced", 3600)).unwrap();
+        assert_eq!(copied(&cache).as_deref(), Some("forced"));
+
+        hand.advance(secs(3300));
+        assert_eq!(copied(&cache), None);
+    }
+
+    #[test]
+    fn single_use_token_withdraws_the_image() {
+        let (cache, _hand) = cache();
+        let cache = cache.with_image(image_of);
+        let calls = AtomicUsize::new(0);
+        cache.get(false, issue(&calls, "cached", 3600)).unwrap();
+        cache.get(true, issue(&calls, "single-use", 0)).unwrap();
+        assert_eq!(copied(&cache), None);
+    }
+
+    #[test]
+    fn failed_refresh_leaves_the_image_alone() {
+        let (cache, _hand) = cache();
+        let cache = cache.with_image(image_of);
+        let calls = AtomicUsize::new(0);
+        cache.get(false, issue(&calls, "cached", 3600)).unwrap();
+        cache.get(true, fail(&calls, unavailable())).unwrap_err();
+        assert_eq!(copied(&cache).as_deref(), Some("cached"));
+    }
+
     #[test]
     fn short_lived_token_is_reused_for_half_its_lifetime() {
         let (cache, hand) = cache();

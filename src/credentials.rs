@@ -221,7 +221,7 @@ impl TokenData {
     pub(crate) const NO_SCOPE: u32 = u32::MAX;
 }
 
-fn token_image(t: &TokenData) -> Zeroizing<Vec<u8>> {
+pub(crate) fn token_image(t: &TokenData) -> Zeroizing<Vec<u8>> {
     let access_token = t.access_token().as_bytes();
     let token_type = t.token_type().as_bytes();
     let scope = t.scope().map(str::as_bytes);

@@ -282,6 +282,38 @@ mod tests {
     }
 
     #[test]
+    fn readers_racing_a_writer_copy_whole_images_only() {
+        let s = Snapshot::new();
+        let images = [vec![b'a'; 24], vec![b'b'; 200], vec![b'c'; 700]];
+        s.publish(secs(10), &images[0]);
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let whole = AtomicUsize::new(0);
+
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    while !done.load(Ordering::Relaxed) {
+                        if let Some(got) = copy_out(&s, secs(0)) {
+                            assert!(images.contains(&got), "torn copy of {} bytes", got.len());
+                            whole.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+            // Keep writing until the readers have copied a good many images
+            // between the writes (or give up after many writes).
+            for i in 0..1_000_000 {
+                s.publish(secs(10), &images[i % 3]);
+                if whole.load(Ordering::Relaxed) >= 2_000 {
+                    break;
+                }
+            }
+            done.store(true, Ordering::Relaxed);
+        });
+        assert!(whole.load(Ordering::Relaxed) > 0);
+    }
+
+    #[test]
     fn copy_that_overlaps_a_write_is_discarded() {
         let s = Snapshot::new();
         s.publish(secs(10), b"first");

@@ -156,3 +156,63 @@ unsafe fn zero(p: *mut u8, len: usize) {
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     zeroize::Zeroize::zeroize(std::slice::from_raw_parts_mut(p, len));
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::credentials::token_image;
+    use crate::secret::SecretString;
+    use crate::snapshot::Snapshot;
+    use std::ffi::CStr;
+    use std::time::Duration;
+
+    fn token(scope: Option<&str>) -> TokenData {
+        TokenData {
+            access_token: SecretString::from("eyJhbGciOiJSUzI1NiJ9.payload.signature"),
+            expires_at: chrono::DateTime::from_timestamp(1_700_003_600, 0).unwrap(),
+            token_type: "Bearer".to_owned(),
+            scope: scope.map(str::to_owned),
+        }
+    }
+
+    /// The fields of a block, read as C would, and the block freed.
+    fn fields(block: *mut AuthRefreshTokenResponse) -> (String, i64, String, Option<String>) {
+        assert!(!block.is_null());
+        // SAFETY: a live block made by this module; its strings are NUL-terminated.
+        unsafe {
+            let t = &*block;
+            let text = |p: *const c_char| CStr::from_ptr(p).to_str().unwrap().to_owned();
+            let got = (
+                text(t.access_token),
+                t.expires_at,
+                text(t.token_type),
+                (!t.scope.is_null()).then(|| text(t.scope)),
+            );
+            auth_refresh_token_response_free(block);
+            got
+        }
+    }
+
+    fn copied(t: &TokenData) -> (String, i64, String, Option<String>) {
+        let snapshot = Snapshot::new();
+        snapshot.publish(Duration::from_secs(60), &token_image(t));
+        let block = snapshot
+            .read(Duration::ZERO, copy_token, discard_token)
+            .expect("a fresh image");
+        fields(block)
+    }
+
+    #[test]
+    fn copy_of_the_image_equals_a_copy_of_the_token() {
+        let t = token(Some("api:read api:write"));
+        assert_eq!(copied(&t), fields(new_token(&t)));
+        assert_eq!(copied(&t).3.as_deref(), Some("api:read api:write"));
+    }
+
+    #[test]
+    fn copy_of_an_image_without_scope_has_a_null_scope() {
+        let t = token(None);
+        assert_eq!(copied(&t), fields(new_token(&t)));
+        assert_eq!(copied(&t).3, None);
+    }
+}
