@@ -73,8 +73,9 @@ awk '
   FNR == NR { ours[$1] = $2; next }
   { go[$1] = $2 }
   function row(label, key, fmt, target, met) {
-    ratio = go[key] != 0 ? sprintf("%.2f", ours[key] / go[key]) : "-"
-    printf "%-44s %14" fmt " %14" fmt " %7s  %-22s %s\n", label, ours[key], go[key], ratio, target, met ? "met" : "NOT MET"
+    ratio = go[key] > 0 && ours[key] >= 0 ? sprintf("%.2f", ours[key] / go[key]) : "-"
+    status = target == "" ? "" : met ? "met" : "NOT MET"
+    printf "%-44s %14" fmt " %14" fmt " %7s  %-22s %s\n", label, ours[key], go[key], ratio, target, status
   }
   END {
     printf "%-44s %14s %14s %7s  %-22s %s\n", "figure", "auth (C API)", "Go x/oauth2", "ratio", "target", ""

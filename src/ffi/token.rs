@@ -31,7 +31,9 @@ pub struct AuthRefreshTokenResponse {
 ///
 /// One allocation per token handed out: on the cached path this is cheaper
 /// than a shared reference count, whose cache line every core would fight
-/// over, and than one allocation per string.
+/// over (two threads made 1.0 times the calls of one with a shared count,
+/// 1.97 times with this copy; see `snapshot`), and than one allocation per
+/// string.
 #[repr(C)]
 struct Block {
     public: AuthRefreshTokenResponse,
