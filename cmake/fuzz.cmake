@@ -7,7 +7,7 @@
 # directory (fuzz/target), and only these tests need it.
 if(AUTH_BUILD_TESTS)
   set(AUTH_FUZZ_TARGETS token_response discovery retry_after jwt url form)
-  set(AUTH_FUZZ_SMOKE_SECONDS 8 CACHE STRING "seconds of fuzzing per target in CTest")
+  set(AUTH_FUZZ_SMOKE_SECONDS 6 CACHE STRING "seconds of fuzzing per target in CTest")
 
   add_test(NAME fuzz_build
     COMMAND "${AUTH_BASH}" "${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz.sh" build
