@@ -306,3 +306,115 @@ fn debug_and_display_of_an_error_from_a_refused_request_hold_no_secret() {
     assert_clean("Error", &format!("{e} {e:?} {e:#?}"));
     assert_eq!(e.oauth_error(), Some("invalid_client"));
 }
+
+// Log lines, at every level.
+
+/// Lines delivered to the logger, with their level.
+static LINES: Mutex<Vec<(auth::LogLevel, String)>> = Mutex::new(Vec::new());
+
+/// Every 8-character piece of the token, and the secret whole.
+fn forbidden_in_logs(secret: &str, token: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = token
+        .as_bytes()
+        .windows(8)
+        .map(|w| String::from_utf8(w.to_vec()).unwrap())
+        .collect();
+    pieces.push(secret.to_owned());
+    pieces
+}
+
+/// Drives a token, a cache hit, a refresh that fails while the token is
+/// cached, and failures seen by Rust and C callers, with the logger at
+/// `level`; returns the lines it received.
+fn log_a_session_at(
+    level: auth::LogLevel,
+    secret: &str,
+    token: &str,
+) -> Vec<(auth::LogLevel, String)> {
+    let echo = format!(r#"{{"error":"invalid_client","error_description":"bad secret {secret}"}}"#);
+    let server = Server::start([
+        Response::json(
+            200,
+            &format!(r#"{{"access_token":"{token}","expires_in":3600}}"#),
+        ),
+        Response::json(
+            503,
+            &format!(r#"{{"access_token":"{token}","detail":"busy"}}"#),
+        ),
+        Response::json(401, &echo),
+        Response::json(401, &echo),
+    ]);
+    let (clock, hand) =
+        auth::Clock::manual(chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap());
+    let mut options = ClientOptions::new();
+    options.set_clock(clock);
+    LINES.lock().unwrap().clear();
+    auth::set_logger(
+        Some(std::sync::Arc::new(|level, message: &str| {
+            LINES.lock().unwrap().push((level, message.to_owned()));
+        })),
+        level,
+    );
+
+    let credentials =
+        OAuth2ClientCredentials::with_options("svc", secret, &server.url("/token"), &options)
+            .unwrap();
+    credentials.with_token(false, |_| ()).unwrap();
+    credentials.with_token(false, |_| ()).unwrap();
+    hand.advance(std::time::Duration::from_secs(3400));
+    credentials.get_token(false).unwrap();
+    credentials.get_token(true).unwrap_err();
+
+    // The C boundary logs each failure it returns, at ERROR.
+    let id = CString::new("svc").unwrap();
+    let c_secret = CString::new(secret).unwrap();
+    let url = CString::new(server.url("/token")).unwrap();
+    let mut handle = ptr::null_mut();
+    let mut out = ptr::null_mut();
+    unsafe {
+        auth_client_credentials_new(
+            id.as_ptr(),
+            c_secret.as_ptr(),
+            url.as_ptr(),
+            &mut handle,
+            ptr::null_mut(),
+        );
+        let status = auth_client_credentials_get_token(handle, false, &mut out, ptr::null_mut());
+        assert_eq!(status, AuthStatus::Oauth);
+        auth_client_credentials_free(handle);
+    }
+
+    auth::set_logger(None, level);
+    std::mem::take(&mut *LINES.lock().unwrap())
+}
+
+#[test]
+fn no_log_line_at_any_level_shows_the_secret_or_the_token() {
+    let _turn = turn();
+    const LOG_SECRET: &str = "log:canary:secret:4412";
+    const LOG_TOKEN: &str = "tok:log:canary:77aa:19bd:e3";
+    let forbidden = forbidden_in_logs(LOG_SECRET, LOG_TOKEN);
+
+    for level in [
+        auth::LogLevel::Error,
+        auth::LogLevel::Warn,
+        auth::LogLevel::Info,
+        auth::LogLevel::Debug,
+    ] {
+        let lines = log_a_session_at(level, LOG_SECRET, LOG_TOKEN);
+
+        assert!(
+            lines.iter().any(|(l, _)| *l == level),
+            "no line at {level:?}: {lines:?}"
+        );
+        assert!(lines.iter().all(|(l, _)| *l <= level), "{lines:?}");
+        for (_, line) in &lines {
+            for piece in &forbidden {
+                assert!(
+                    !line.contains(piece.as_str()),
+                    "{level:?} line shows {piece:?}: {line}"
+                );
+            }
+        }
+    }
+}
