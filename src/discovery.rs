@@ -104,7 +104,9 @@ pub fn fetch_oidc_discovery_with_options(
 
     log_at!(LogLevel::Info, "discovery fetch {}", quote(&openid_url));
     let mut url = openid_url;
-    let mut answer = transport.get(&url, options.timeout())?;
+    let mut answer = transport
+        .get(&url, options.timeout())
+        .map_err(unusable_document)?;
     if answer.status == 404 {
         url = rfc8414_url(&issuer);
         log_at!(
@@ -112,7 +114,9 @@ pub fn fetch_oidc_discovery_with_options(
             "discovery fetch {} (RFC 8414 form)",
             quote(&url)
         );
-        answer = transport.get(&url, options.timeout())?;
+        answer = transport
+            .get(&url, options.timeout())
+            .map_err(unusable_document)?;
     }
 
     if !(200..300).contains(&answer.status) {
@@ -134,6 +138,21 @@ pub fn fetch_oidc_discovery_with_options(
     }
 
     parse_document(&issuer, &answer.body).map_err(|e| e.with_http_status(answer.status))
+}
+
+/// A document the transport refused to read whole (it is over the size
+/// limit) is an unusable document, as the C API documents for discovery;
+/// the transport's own kind for it belongs to token responses.
+fn unusable_document(e: Error) -> Error {
+    if e.kind() != ErrorKind::InvalidResponse {
+        return e;
+    }
+    let status = e.http_status();
+    let e = Error::discovery(format!("discovery document unusable: {}", e.message()));
+    match status {
+        Some(s) => e.with_http_status(s),
+        None => e,
+    }
 }
 
 /// The issuer identifier and the URL of its OpenID document. An issuer given

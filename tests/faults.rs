@@ -433,3 +433,58 @@ fn send_huge(socket: &mut TcpStream, size: usize) -> usize {
     }
     sent
 }
+
+// Discovery meets the same faults; there is no cache to fall back on, so
+// each must simply fail in bounded time with its documented status.
+
+fn discovery_fails(fault: Reply, expected: ErrorKind) {
+    let server = Server::start([fault]);
+    let mut options = ClientOptions::new();
+    options.set_timeout(TIMEOUT).unwrap();
+
+    let started = Instant::now();
+    let e = auth::fetch_oidc_discovery_with_options(&server.base(), &options).unwrap_err();
+
+    assert_eq!(e.kind(), expected, "{}", e.message());
+    assert!(started.elapsed() < BOUND, "took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_discovery_document_that_never_comes_is_transport() {
+    discovery_fails(Reply::Hang, ErrorKind::Transport);
+}
+
+#[test]
+fn a_discovery_document_that_never_ends_is_transport() {
+    discovery_fails(
+        Reply::ChunkedWithoutEnd(Response::json(200, r#"{"issuer":"#)),
+        ErrorKind::Transport,
+    );
+}
+
+#[test]
+fn a_discovery_document_over_the_size_limit_is_discovery() {
+    let body = format!(
+        r#"{{"issuer":"x","pad":"{}"}}"#,
+        "a".repeat(2 * 1024 * 1024)
+    );
+    discovery_fails(Response::json(200, &body).into(), ErrorKind::Discovery);
+}
+
+#[test]
+fn a_discovery_document_with_invalid_utf8_is_discovery() {
+    let reply = Response::new(200)
+        .header("Content-Type", "application/json")
+        .body(&b"{\"issuer\":\"\xff\xfe\"}"[..]);
+    discovery_fails(reply.into(), ErrorKind::Discovery);
+}
+
+#[test]
+fn a_discovery_document_nested_100000_levels_is_discovery() {
+    let body = format!(
+        r#"{{"issuer":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    discovery_fails(Response::json(200, &body).into(), ErrorKind::Discovery);
+}
