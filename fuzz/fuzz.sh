@@ -17,6 +17,8 @@ target_dir=${CARGO_TARGET_DIR:-$here/target}
 bin=$target_dir/$host/release
 
 build() {
+    # Not --locked: a dependency the library gains must not break this
+    # build; cargo then adds it to fuzz/Cargo.lock, and that is committed.
     RUSTFLAGS="--cfg fuzzing \
 -Cpasses=sancov-module \
 -Cllvm-args=-sanitizer-coverage-level=4 \
@@ -24,7 +26,7 @@ build() {
 -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares \
 -Cllvm-args=-sanitizer-coverage-stack-depth" \
-    cargo build --release --locked --manifest-path "$here/Cargo.toml" \
+    cargo build --release --manifest-path "$here/Cargo.toml" \
         --target "$host" --target-dir "$target_dir" --bins
 }
 
