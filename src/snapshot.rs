@@ -14,19 +14,24 @@
 //! only ever replaced by larger ones and kept until the snapshot is dropped,
 //! so a reader holding an old pointer still reads memory that is allocated.
 //!
-//! Why this and not the alternatives, measured on a 2-core machine (the C
-//! figures by `bench/run.sh`, cached `get_token` + free through the C API):
+//! Why this and not the alternatives, measured on a 2-core machine shared
+//! with other work (C figures by `bench/run.sh`: cached `get_token` + free
+//! through the C API; Rust figures by `bench/hotpath`, the options alone):
 //! - `arc_swap::ArcSwapOption::load` and a copy, as before: 35 to 66 ns a
-//!   call; half of it is arc-swap's debt slot, a swap and a `lock cmpxchg`
-//!   per load even though the slot is the thread's own.
-//! - this image copy: 25 ns a call, and two threads together make 1.97
-//!   times the calls of one.
-//! - handing C a shared `Arc` instead of a copy: 12 ns against 17 ns for
-//!   the image copy on one thread (Rust micro-benchmark), but every call on
-//!   every core writes the one reference count, and two threads together
-//!   made 1.0 times the calls of one.
-//! - `RwLock` around the token, and a copy: 21 ns on one thread, 1.0 times
-//!   on two, for the same reason (the lock word).
+//!   call from C, 20 ns in Rust; about half of it is arc-swap's debt slot,
+//!   a swap and a `lock cmpxchg` per load even on the thread's own slot.
+//! - this image copy: 25 ns a call from C, and two threads together made
+//!   1.97 times the calls of one; 17 ns in Rust, against 10 ns for the
+//!   allocation and copy alone.
+//! - handing C a shared `Arc` instead of a copy: 12 to 16 ns in Rust, the
+//!   cheapest on one thread, but every call on every core writes the one
+//!   reference count, so its cache line moves between the cores; two
+//!   threads together made 0.7 to 1.1 times the calls of one.
+//! - `RwLock` around the token, and a copy: 21 ns in Rust, and two threads
+//!   made 0.7 to 1.0 times the calls of one (the lock word is written).
+//!
+//! The Rust two-thread figures vary widely on a busy machine; the C figures
+//! of the README's Performance section are the ones to go by.
 
 use std::marker::PhantomData;
 use std::sync::atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
