@@ -12,7 +12,10 @@ use std::ops::Deref;
 ///
 /// Readers take no lock and write no memory other readers share: arc-swap
 /// reads through a per-thread slot, so the cached path scales across cores
-/// instead of bouncing one lock word or reference count between them.
+/// instead of bouncing one lock word or reference count between them. That
+/// slot still costs an atomic swap and compare-exchange per read, so the C
+/// API's cached path, which copies the token anyway, reads `snapshot`
+/// instead.
 #[cfg(not(loom))]
 pub(crate) struct Slot<T>(arc_swap::ArcSwapOption<T>);
 
