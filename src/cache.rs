@@ -365,6 +365,16 @@ mod tests {
         lock(&cache.flight).waiters
     }
 
+    /// Returns once `n` callers wait for the fetch in flight, or after 10 s
+    /// (so that a caller that never joins fails the test's assertions
+    /// instead of hanging it).
+    fn until_waiting(cache: &TokenCache<&'static str>, n: usize) {
+        let give_up = std::time::Instant::now() + secs(10);
+        while waiters(cache) < n && std::time::Instant::now() < give_up {
+            std::thread::yield_now();
+        }
+    }
+
     #[test]
     fn token_is_reused_until_the_margin_before_expiry() {
         let (cache, hand) = cache();
@@ -695,9 +705,7 @@ mod tests {
                         value(cache.get(false, |_| {
                             calls.fetch_add(1, Ordering::SeqCst);
                             // Hold the fetch until every other thread waits on it.
-                            while waiters(cache) < 63 {
-                                std::thread::yield_now();
-                            }
+                            until_waiting(cache, 63);
                             Ok(Fetched {
                                 value: "fresh",
                                 lifetime_s: 3600,
@@ -736,9 +744,7 @@ mod tests {
             });
             started.recv().unwrap();
             let forced = s.spawn(move || value(cache.get(true, issue(calls, "forced", 3600))));
-            while waiters(cache) < 1 {
-                std::thread::yield_now();
-            }
+            until_waiting(cache, 1);
             release.send(()).unwrap();
             (first.join().unwrap(), forced.join().unwrap())
         });
@@ -769,9 +775,7 @@ mod tests {
             for force in [false, true, false] {
                 threads.push(s.spawn(move || cache.get(force, issue(calls, "unused", 3600))));
             }
-            while waiters(cache) < 3 {
-                std::thread::yield_now();
-            }
+            until_waiting(cache, 3);
             release.send(()).unwrap();
             threads
                 .into_iter()
@@ -804,9 +808,7 @@ mod tests {
             });
             started.recv().unwrap();
             let waiter = s.spawn(move || cache.get(false, issue(calls, "unused", 3600)));
-            while waiters(cache) < 1 {
-                std::thread::yield_now();
-            }
+            until_waiting(cache, 1);
             release.send(()).unwrap();
             assert!(fetcher.join().is_err());
             waiter.join().unwrap()
