@@ -76,11 +76,7 @@ impl Error {
     }
 
     pub(crate) fn oauth(code: String, description: Option<String>, http_status: u16) -> Self {
-        let mut message = format!("token endpoint returned OAuth error \"{code}\"");
-        if let Some(d) = &description {
-            message.push_str(": ");
-            message.push_str(d);
-        }
+        let message = oauth_message(&code, description.as_deref());
         Error {
             oauth_error: Some(code),
             oauth_error_description: description,
@@ -113,6 +109,12 @@ impl Error {
                     *text = text.replace(secret, "[redacted]");
                 }
             }
+        }
+        // The message shows only the start of long server text: rebuilt
+        // from the redacted fields, so that a secret cut in two by that
+        // bound cannot survive in it.
+        if let (ErrorKind::OAuth, Some(code)) = (self.kind, &self.oauth_error) {
+            self.message = one_line(oauth_message(code, self.oauth_error_description.as_deref()));
         }
         self
     }
@@ -177,6 +179,29 @@ fn one_line(s: String) -> String {
     } else {
         s
     }
+}
+
+/// Longest server-supplied field (an OAuth error code or description) kept
+/// in a message.
+const FIELD_CHARS: usize = 200;
+
+/// The message of an OAuth error. The fields keep the server's text whole;
+/// the message, which ends up in log lines, shows a bounded part of it.
+fn oauth_message(code: &str, description: Option<&str>) -> String {
+    let mut message = format!("token endpoint returned OAuth error \"{}\"", bounded(code));
+    if let Some(d) = description {
+        message.push_str(": ");
+        message.push_str(&bounded(d));
+    }
+    message
+}
+
+fn bounded(text: &str) -> String {
+    let mut shown: String = text.chars().take(FIELD_CHARS).collect();
+    if text.chars().nth(FIELD_CHARS).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 /// Longest preview of a server's body kept in a message.

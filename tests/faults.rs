@@ -488,3 +488,20 @@ fn a_discovery_document_nested_100000_levels_is_discovery() {
     );
     discovery_fails(Response::json(200, &body).into(), ErrorKind::Discovery);
 }
+
+/// A provider's `error_description` goes into the message, which goes into
+/// log lines: a huge one must not make a huge line, while the field itself
+/// keeps the whole text for the caller.
+#[test]
+fn a_huge_error_description_is_bounded_in_the_message() {
+    let description = "d".repeat(900 * 1024);
+    let body = format!(r#"{{"error":"invalid_client","error_description":"{description}"}}"#);
+    let server = Server::start([Response::json(401, &body)]);
+    let (credentials, _) = handle(&server.url("/token"));
+
+    let e = credentials.get_token(false).unwrap_err();
+
+    assert_eq!(e.kind(), ErrorKind::OAuth);
+    assert!(e.message().len() < 1024, "{} bytes", e.message().len());
+    assert_eq!(e.oauth_error_description(), Some(description.as_str()));
+}

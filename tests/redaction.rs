@@ -418,3 +418,23 @@ fn no_log_line_at_any_level_shows_the_secret_or_the_token() {
         }
     }
 }
+
+/// The message shows only the first 200 characters of a description; a
+/// secret the server echoed across that cut must not survive in part.
+#[test]
+fn a_secret_cut_by_the_bound_on_a_description_is_not_shown_in_part() {
+    const CUT_SECRET: &str = "cut:canary:secret:0f93a1";
+    let description = format!("{}{CUT_SECRET} and more", "x".repeat(190));
+    let server = Server::start([Response::json(
+        401,
+        &format!(r#"{{"error":"invalid_client","error_description":"{description}"}}"#),
+    )]);
+    let credentials =
+        OAuth2ClientCredentials::new("svc", CUT_SECRET, &server.url("/token")).unwrap();
+
+    let e = credentials.get_token(false).unwrap_err();
+
+    assert_eq!(e.kind(), auth::ErrorKind::OAuth);
+    assert!(!e.message().contains(&CUT_SECRET[..8]), "{}", e.message());
+    assert!(!format!("{e:?}").contains(&CUT_SECRET[..8]), "{e:?}");
+}
