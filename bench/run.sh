@@ -83,6 +83,8 @@ awk '
     row("cached calls/s, 1 thread", "one_thread_per_s", ".0f", "", 1)
     row("cached calls/s, 2 threads together", "two_threads_per_s", ".0f", "", 1)
     row("  2 threads over 1 thread (scaling)", "scaling", ".2f", "auth >= 1.8", ours["scaling"] >= 1.8)
+    row("  CPU time per call, 2 threads (ns)", "two_threads_cpu_ns", ".1f", "", 1)
+    row("  cores busy during the 2 threads (of 2)", "two_threads_cores_busy", ".2f", "", 1)
     row("forced fetch, kept-alive loopback (us)", "forced_us", ".1f", "ratio <= 1.0", ours["forced_us"] <= go["forced_us"])
     row("requests seen, 64 threads, expired cache", "stampede_requests", "d", "auth exactly 1", ours["stampede_requests"] == 1)
     row("RSS growth, 1,000,000 get/free (KiB)", "rss_growth_kib", "d", "auth < 1024", ours["rss_growth_kib"] < 1024)
