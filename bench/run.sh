@@ -46,7 +46,8 @@ fi
 coproc SERVER { exec "$out/server"; }
 server_pid=$SERVER_PID
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT
-read -r listen <&"${SERVER[0]}"
+listen=
+read -r listen <&"${SERVER[0]}" || true
 url=${listen#LISTEN }
 case "$url" in
   http://127.0.0.1:*) ;;
