@@ -20,7 +20,8 @@ pub(crate) struct Answer {
     pub(crate) content_type: String,
     pub(crate) location: Option<String>,
     pub(crate) retry_after: Option<String>,
-    pub(crate) body: Vec<u8>,
+    /// Zeroed when dropped: a token response's body holds the token.
+    pub(crate) body: zeroize::Zeroizing<Vec<u8>>,
 }
 
 /// Which certificates the agent trusts.
@@ -217,7 +218,7 @@ fn read_answer(
         content_type,
         location,
         retry_after,
-        body,
+        body: zeroize::Zeroizing::new(body),
     })
 }
 

@@ -106,8 +106,9 @@ pub(crate) fn parse_token_response(
     // Moved, not copied, into the zeroing string at once, so that no other
     // copy of the token made here outlives this function unzeroed.
     // LIMITATION: copies that are not this crate's own are freed without
-    // zeroing: the raw body read by the transport, and the buffers of ureq
-    // and serde_json while they read it.
+    // zeroing: the buffers ureq fills and outgrows while it reads the body
+    // (the body it returns is zeroed, see `http::Answer`), and serde_json's
+    // scratch space.
     let access_token = match raw.access_token.take() {
         Some(Value::String(s)) => crate::SecretString::new(s),
         Some(_) => return Err(unreadable("access_token is not a string".into())),
