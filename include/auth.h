@@ -333,7 +333,9 @@ void auth_oidc_discovery_metadata_free(struct AuthOidcDiscoveryMetadata *metadat
  * verbose as `max_level` (an `AuthLogLevel`; values above
  * `AUTH_LOG_LEVEL_DEBUG` mean DEBUG, 0 turns logging off). It must not call
  * back into the library, and it must return: it may not unwind or jump out.
- * `user_data` is passed to it unchanged.
+ * `user_data` is passed to it unchanged. When this function returns, the
+ * callback it replaced is no longer running on any thread, so that
+ * callback's `user_data` may be freed.
  */
 void auth_set_log_callback(AuthLogCallback callback, void *user_data, uint32_t max_level);
 

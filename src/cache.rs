@@ -44,8 +44,9 @@ pub(crate) struct Fetched<T> {
 /// What the cache tells a fetch about the situation it runs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FetchContext {
-    /// A cached token that has not expired will be served if this fetch
-    /// fails, so the fetch should fail fast rather than retry.
+    /// The caller is unforced and a cached token that has not expired will
+    /// be served if this fetch fails, so the fetch should fail fast rather
+    /// than retry. A forced caller has no such fallback: it gets the retries.
     pub(crate) has_fallback: bool,
 }
 
@@ -208,7 +209,7 @@ impl<T> TokenCache<T> {
         };
         let started = now;
         let result = fetch(FetchContext {
-            has_fallback: unexpired.is_some(),
+            has_fallback: !force && unexpired.is_some(),
         });
         let outcome = self.settle(started, result);
         pending.outcome = Some(outcome.clone());

@@ -469,7 +469,11 @@ impl OAuth2ClientCredentials {
                 body.as_bytes(),
                 remaining,
             ) {
-                Ok(answer) => {
+                Ok(mut answer) => {
+                    // Before any of the server's text can reach a message:
+                    // messages show only the start of long text, and a
+                    // secret cut in two there would escape redaction.
+                    self.redact_answer(&mut answer);
                     let retry_after = answer
                         .retry_after
                         .as_deref()
@@ -560,6 +564,33 @@ impl OAuth2ClientCredentials {
     // caught; the preview's masking of credential fields and long token-like
     // runs is what remains against that.
     fn redact(&self, e: Error) -> Error {
+        let forms = self.secret_forms();
+        let forms: Vec<&str> = forms.iter().map(|f| f.as_str()).collect();
+        e.redact(&forms)
+    }
+
+    /// Replaces the secret, in every form of [`redact`](Self::redact), in
+    /// the parts of an answer that messages quote: body, Location and
+    /// Content-Type.
+    fn redact_answer(&self, answer: &mut crate::http::Answer) {
+        for form in self.secret_forms().iter().filter(|f| !f.is_empty()) {
+            let needle = form.as_bytes();
+            if answer.body.windows(needle.len()).any(|w| w == needle) {
+                answer.body = Zeroizing::new(replace_bytes(&answer.body, needle, b"[redacted]"));
+            }
+            for text in [answer.location.as_mut(), Some(&mut answer.content_type)]
+                .into_iter()
+                .flatten()
+            {
+                if text.contains(form.as_str()) {
+                    *text = text.replace(form.as_str(), "[redacted]");
+                }
+            }
+        }
+    }
+
+    /// The secret as it is, form-encoded, and inside either Basic header.
+    fn secret_forms(&self) -> [Zeroizing<String>; 4] {
         let secret = self.client_secret.expose();
         let encoded = Zeroizing::new(form::encode(secret));
         let mut pair = Zeroizing::new(form::encode(&self.client_id));
@@ -568,7 +599,7 @@ impl OAuth2ClientCredentials {
         let raw_pair = Zeroizing::new(format!("{}:{secret}", self.client_id));
         let basic = Zeroizing::new(STANDARD.encode(pair.as_bytes()));
         let basic_raw = Zeroizing::new(STANDARD.encode(raw_pair.as_bytes()));
-        e.redact(&[secret, &encoded, &basic, &basic_raw])
+        [Zeroizing::new(secret.to_owned()), encoded, basic, basic_raw]
     }
 
     /// The Authorization header (for Basic) and the form body; both hold
@@ -606,6 +637,25 @@ impl OAuth2ClientCredentials {
     }
 }
 
+/// `haystack` with every `needle` replaced by `with`.
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    // Sized exactly up front: a buffer that grew would free a copy of the
+    // body (and its token) without zeroing it.
+    let count = haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count();
+    let mut out = Vec::with_capacity(haystack.len() + count * with.len());
+    let mut rest = haystack;
+    while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(with);
+        rest = &rest[at + needle.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 fn basic(pair: &str) -> Zeroizing<String> {
     let mut value = Zeroizing::new(String::with_capacity(6 + pair.len() * 4 / 3 + 4));
     value.push_str("Basic ");
@@ -613,12 +663,21 @@ fn basic(pair: &str) -> Zeroizing<String> {
     value
 }
 
+/// Longest client id or secret accepted: far beyond any provider's, and
+/// small enough that a request carrying it is always sent.
+const MAX_CREDENTIAL_LEN: usize = 64 * 1024;
+
 fn check_client(client_id: &str, client_secret: &str) -> Result<(), Error> {
-    if client_id.is_empty() {
-        return Err(Error::invalid_argument("client_id is empty"));
-    }
-    if client_secret.is_empty() {
-        return Err(Error::invalid_argument("client_secret is empty"));
+    for (name, value) in [("client_id", client_id), ("client_secret", client_secret)] {
+        if value.is_empty() {
+            return Err(Error::invalid_argument(format!("{name} is empty")));
+        }
+        if value.len() > MAX_CREDENTIAL_LEN {
+            return Err(Error::invalid_argument(format!(
+                "{name} is longer than {} KiB",
+                MAX_CREDENTIAL_LEN / 1024
+            )));
+        }
     }
     Ok(())
 }

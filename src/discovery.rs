@@ -102,10 +102,24 @@ pub fn fetch_oidc_discovery_with_options(
     let issuer_endpoint = Endpoint::parse(&openid_url, "issuer URL")?;
     let transport = Transport::new(&issuer_endpoint, options.trust())?;
 
+    // One deadline for both locations: the timeout bounds the whole call.
+    let deadline = std::time::Instant::now() + options.timeout();
+    let remaining = || {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            Err(Error::transport(format!(
+                "no discovery document within {} ms",
+                options.timeout().as_millis()
+            )))
+        } else {
+            Ok(left)
+        }
+    };
+
     log_at!(LogLevel::Info, "discovery fetch {}", quote(&openid_url));
     let mut url = openid_url;
     let mut answer = transport
-        .get(&url, options.timeout())
+        .get(&url, remaining()?)
         .map_err(unusable_document)?;
     if answer.status == 404 {
         url = rfc8414_url(&issuer);
@@ -115,7 +129,7 @@ pub fn fetch_oidc_discovery_with_options(
             quote(&url)
         );
         answer = transport
-            .get(&url, options.timeout())
+            .get(&url, remaining()?)
             .map_err(unusable_document)?;
     }
 
@@ -164,10 +178,10 @@ pub(crate) fn locate(issuer_url: &str) -> Result<(String, String), Error> {
             quote(issuer_url)
         )));
     }
-    let issuer = issuer_url
-        .strip_suffix(OPENID_SUFFIX)
-        .unwrap_or(issuer_url)
-        .trim_end_matches('/');
+    // One trailing slash is dropped, as the issuer comparison allows one;
+    // more would let a document for another path match.
+    let issuer = issuer_url.strip_suffix(OPENID_SUFFIX).unwrap_or(issuer_url);
+    let issuer = issuer.strip_suffix('/').unwrap_or(issuer);
     Endpoint::parse(issuer, "issuer URL")?;
     Ok((issuer.to_owned(), format!("{issuer}{OPENID_SUFFIX}")))
 }
@@ -184,6 +198,12 @@ pub(crate) fn rfc8414_url(issuer: &str) -> String {
     format!("{origin}{OAUTH_SUFFIX}{}", path.trim_end_matches('/'))
 }
 
+/// URL schemes are case-insensitive (RFC 3986 section 3.1).
+fn is_https(url: &str) -> bool {
+    url.get(..6)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https:"))
+}
+
 /// Checks a discovery document against the issuer it was fetched for.
 pub(crate) fn parse_document(issuer: &str, body: &[u8]) -> Result<OidcDiscoveryMetadata, Error> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
@@ -196,8 +216,10 @@ pub(crate) fn parse_document(issuer: &str, body: &[u8]) -> Result<OidcDiscoveryM
         ))
     })?;
 
+    // A string with a NUL is no URL, and C could not see past the NUL:
+    // like any malformed optional field, it counts as absent.
     let text = |name: &str| match doc.get(name) {
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) if !s.contains('\0') => Some(s.clone()),
         _ => None,
     };
 
@@ -215,7 +237,7 @@ pub(crate) fn parse_document(issuer: &str, body: &[u8]) -> Result<OidcDiscoveryM
         .ok_or_else(|| Error::discovery("discovery document has no token_endpoint"))?;
     let checked = Endpoint::parse(&token_endpoint, "token_endpoint")
         .map_err(|e| Error::discovery(format!("discovery document: {}", e.message())))?;
-    if issuer.starts_with("https:") && !token_endpoint.starts_with("https:") {
+    if is_https(issuer) && !is_https(&token_endpoint) {
         return Err(Error::discovery(format!(
             "discovery document moves the token endpoint of an https issuer to plaintext {}",
             quote(checked.as_str())
@@ -285,6 +307,34 @@ mod tests {
         let e = parse_document("https://idp.example", body.as_bytes()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Discovery);
         assert!(e.message().contains("not a JSON object"), "{}", e.message());
+    }
+
+    #[test]
+    fn scheme_case_does_not_open_a_downgrade() {
+        let doc = |iss: &str, te: &str| format!(r#"{{"issuer":"{iss}","token_endpoint":"{te}"}}"#);
+        let issuer = "HTTPS://idp.example/r";
+        let e =
+            parse_document(issuer, doc(issuer, "http://127.0.0.1:8080/t").as_bytes()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Discovery);
+        let m = parse_document(issuer, doc(issuer, "HTTPS://idp.example/t").as_bytes()).unwrap();
+        assert_eq!(m.token_endpoint(), "HTTPS://idp.example/t");
+    }
+
+    #[test]
+    fn an_optional_field_with_a_nul_counts_as_absent() {
+        let body = r#"{"issuer":"https://i.example","token_endpoint":"https://i.example/t","jwks_uri":"a\u0000b"}"#;
+        let m = parse_document("https://i.example", body.as_bytes()).unwrap();
+        assert_eq!(m.jwks_uri(), None);
+    }
+
+    #[test]
+    fn only_one_trailing_slash_of_the_issuer_is_forgiven() {
+        assert_eq!(
+            locate("https://i.example/good///").unwrap().0,
+            "https://i.example/good//"
+        );
+        let body = r#"{"issuer":"https://i.example/good","token_endpoint":"https://i.example/t"}"#;
+        assert!(parse_document("https://i.example/good//", body.as_bytes()).is_err());
     }
 
     #[test]

@@ -11,6 +11,9 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
+/// Largest CA bundle read: the system's whole store is a few hundred KiB.
+const MAX_CA_FILE: u64 = 16 * 1024 * 1024;
+
 /// Largest body read from any server.
 pub(crate) const MAX_BODY: u64 = 1024 * 1024;
 
@@ -67,6 +70,15 @@ impl Resolver for LiteralFirst {
             addrs.push(SocketAddr::new(ip, port));
             return Ok(addrs);
         }
+        // Plain http is allowed to `localhost` names because they are
+        // loopback (RFC 6761 section 6.3), so they must not be left to a
+        // resolver that could answer with any address.
+        if let (true, Some(port)) = (crate::endpoint::is_loopback(host), port) {
+            let mut addrs = self.empty();
+            addrs.push(SocketAddr::new(IpAddr::from([127, 0, 0, 1]), port));
+            addrs.push(SocketAddr::new(std::net::Ipv6Addr::LOCALHOST.into(), port));
+            return Ok(addrs);
+        }
         self.0.resolve(uri, config, timeout)
     }
 }
@@ -98,8 +110,28 @@ fn roots(trust: &Trust) -> Result<RootCerts, Error> {
 
 fn read_pem_certs(path: &Path) -> Result<Vec<Certificate<'static>>, Error> {
     let shown = path.display().to_string();
-    let pem = std::fs::read(path)
-        .map_err(|e| Error::invalid_argument(format!("CA file \"{shown}\" cannot be read: {e}")))?;
+    let unreadable = |why: String| Error::invalid_argument(format!("CA file \"{shown}\" {why}"));
+    // Checked before opening: opening a FIFO would block, and /dev/zero or
+    // a huge file would be read until memory runs out.
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(format!("cannot be read: {e}")))?;
+    if !meta.is_file() {
+        return Err(unreadable("is not a regular file".into()));
+    }
+    if meta.len() > MAX_CA_FILE {
+        return Err(unreadable(format!(
+            "is larger than {} MiB",
+            MAX_CA_FILE / (1024 * 1024)
+        )));
+    }
+    let mut pem = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(|e| unreadable(format!("cannot be read: {e}")))?,
+            MAX_CA_FILE,
+        ),
+        &mut pem,
+    )
+    .map_err(|e| unreadable(format!("cannot be read: {e}")))?;
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {

@@ -31,7 +31,9 @@ static MAX_LEVEL: AtomicU32 = AtomicU32::new(0);
 static LOGGER: Lazy<RwLock<Option<Arc<Logger>>>> = Lazy::new(|| RwLock::new(None));
 
 /// Installs `logger` for the whole process (or removes it, with `None`);
-/// messages above `max_level` are not built at all.
+/// messages above `max_level` are not built at all. Returns once no call to
+/// the logger it replaces is running any more, so a logger must never call
+/// this itself.
 pub fn set_logger(logger: Option<Arc<Logger>>, max_level: LogLevel) {
     let mut slot = LOGGER.write().unwrap_or_else(|p| p.into_inner());
     MAX_LEVEL.store(0, Ordering::SeqCst);
@@ -53,8 +55,11 @@ pub(crate) fn emit(level: LogLevel, message: &str) {
     if !enabled(level) {
         return;
     }
-    let logger = LOGGER.read().unwrap_or_else(|p| p.into_inner()).clone();
-    if let Some(logger) = logger {
+    // The read lock is held through the call, so that `set_logger` returns
+    // only once no call to the logger it replaces is still running: the
+    // application may then free whatever that logger uses.
+    let slot = LOGGER.read().unwrap_or_else(|p| p.into_inner());
+    if let Some(logger) = slot.as_ref() {
         logger(level, message);
     }
 }

@@ -60,6 +60,15 @@ pub(crate) fn parse_token_response(
     };
 
     let text = strip_bom(body);
+    if first_byte(text) == Some(b'[') {
+        // RFC 6749 section 5.1 asks for an object; serde would otherwise
+        // fill the fields of `RawResponse` from an array by position.
+        return Err(if is_success(status) {
+            unreadable("a JSON array, not an object".into())
+        } else {
+            http_error(status, content_type, body)
+        });
+    }
     let raw = if looks_like_json(text) {
         match serde_json::from_slice::<RawResponse>(text) {
             Ok(raw) => Some(raw),
@@ -179,6 +188,10 @@ const SECRET_FIELDS: &[&str] = &["access_token", "refresh_token", "id_token", "c
 fn body_preview(body: &[u8]) -> String {
     if holds_secret_field(body) {
         "(body not shown: it holds a credential field)".into()
+    } else if looks_like_json(strip_bom(body)) {
+        // A JSON body that is no usable token response may still carry a
+        // token under no name at all (an array, say): JSON is never shown.
+        "(JSON body not shown)".into()
     } else {
         preview(body)
     }
@@ -218,10 +231,12 @@ fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
+fn first_byte(body: &[u8]) -> Option<u8> {
+    body.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
 fn looks_like_json(body: &[u8]) -> bool {
-    body.iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'{' || b == b'[')
+    matches!(first_byte(body), Some(b'{' | b'['))
 }
 
 /// serde_json's message, bounded. It names fields and positions, and for a
@@ -281,8 +296,9 @@ fn expires_in_seconds(v: &Value) -> Option<i64> {
 }
 
 fn clamp_lifetime(seconds: f64) -> i64 {
-    // `as` saturates for floats; the clamp keeps date arithmetic in range.
-    (seconds.floor() as i64).clamp(i64::MIN / 2, MAX_LIFETIME_S)
+    // `as` saturates for floats; the clamp keeps date arithmetic in range
+    // both ways: a hugely negative lifetime is as single-use as -1.
+    (seconds.floor() as i64).clamp(-MAX_LIFETIME_S, MAX_LIFETIME_S)
 }
 
 /// Reads `Retry-After` (RFC 9110 section 10.2.3): delay-seconds, or an
@@ -336,6 +352,13 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidResponse);
         assert!(e.message().contains("expires_in"), "{}", e.message());
+    }
+
+    #[test]
+    fn lifetimes_are_clamped_both_ways() {
+        assert_eq!(clamp_lifetime(-1e20), -MAX_LIFETIME_S);
+        assert_eq!(clamp_lifetime(f64::NEG_INFINITY), -MAX_LIFETIME_S);
+        assert_eq!(clamp_lifetime(1e20), MAX_LIFETIME_S);
     }
 
     #[test]

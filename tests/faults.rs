@@ -66,8 +66,9 @@ fn handle(url: &str) -> (OAuth2ClientCredentials, Arc<ManualClock>) {
 }
 
 /// Runs the common checks against `fault`; the server must answer the
-/// first request with token "before", the next two with the fault, and the
-/// fourth with token "after". `stage(n)` runs before the unforced faulty
+/// first request with token "before", the unforced call's one attempt and
+/// every attempt of the forced call with the fault, and the request after
+/// those with token "after". `stage(n)` runs before the unforced faulty
 /// call (0), the forced one (1) and the last call (2), for faults that are
 /// staged by changing the server, such as stopping it.
 fn survives(
@@ -111,10 +112,25 @@ fn survives(
 }
 
 fn scripted(fault: Reply, expected: ErrorKind) {
-    let server = Server::start([good("before"), fault.clone(), fault, good("after")]);
+    scripted_with_attempts(fault, expected, 1);
+}
+
+/// For faults a forced call retries: it makes all three attempts (the
+/// unforced call, with a cached token to fall back on, makes one).
+fn scripted_retried(fault: Reply, expected: ErrorKind) {
+    scripted_with_attempts(fault, expected, 3);
+}
+
+fn scripted_with_attempts(fault: Reply, expected: ErrorKind, forced_attempts: usize) {
+    let faults = std::iter::repeat_n(fault, 1 + forced_attempts);
+    let script: Vec<Reply> = std::iter::once(good("before"))
+        .chain(faults)
+        .chain([good("after")])
+        .collect();
+    let server = Server::start(script);
     let (credentials, hand) = handle(&server.url("/token"));
     survives(&credentials, &hand, expected, |_| {});
-    assert_eq!(server.request_count(), 4);
+    assert_eq!(server.request_count(), 3 + forced_attempts);
 }
 
 /// A raw loopback server for the faults the scripted one cannot stage: it
@@ -262,12 +278,12 @@ fn connection_refused_is_transport() {
 
 #[test]
 fn accept_and_close_is_transport() {
-    scripted(Reply::Close, ErrorKind::Transport);
+    scripted_retried(Reply::Close, ErrorKind::Transport);
 }
 
 #[test]
 fn reset_in_the_headers_is_transport() {
-    scripted(Reply::ResetInHeaders, ErrorKind::Transport);
+    scripted_retried(Reply::ResetInHeaders, ErrorKind::Transport);
 }
 
 #[test]
@@ -276,7 +292,7 @@ fn reset_in_the_body_is_transport() {
         r#"{{"access_token":"{}","expires_in":3600}}"#,
         "x".repeat(4000)
     );
-    scripted(
+    scripted_retried(
         Reply::ResetInBody(Response::json(200, &body)),
         ErrorKind::Transport,
     );
@@ -287,7 +303,7 @@ fn content_length_longer_than_the_body_is_transport() {
     let reply = Response::json(200, r#"{"access_token":"short"}"#)
         .header("Content-Length", "1000")
         .header("Connection", "close");
-    scripted(reply.into(), ErrorKind::Transport);
+    scripted_retried(reply.into(), ErrorKind::Transport);
 }
 
 #[test]

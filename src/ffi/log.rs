@@ -46,7 +46,9 @@ impl UserData {
 /// verbose as `max_level` (an `AuthLogLevel`; values above
 /// `AUTH_LOG_LEVEL_DEBUG` mean DEBUG, 0 turns logging off). It must not call
 /// back into the library, and it must return: it may not unwind or jump out.
-/// `user_data` is passed to it unchanged.
+/// `user_data` is passed to it unchanged. When this function returns, the
+/// callback it replaced is no longer running on any thread, so that
+/// callback's `user_data` may be freed.
 #[no_mangle]
 pub extern "C" fn auth_set_log_callback(
     callback: AuthLogCallback,
