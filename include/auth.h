@@ -162,7 +162,7 @@ typedef struct AuthError {
 } AuthError;
 
 /**
- * A token (the seed's `RefreshTokenResponse`).
+ * An access token with its expiry, type and granted scope.
  *
  * Allocated by the library only; the caller frees it with
  * `auth_refresh_token_response_free`, which zeroes the token's memory. Its
@@ -190,7 +190,7 @@ typedef struct AuthRefreshTokenResponse {
 } AuthRefreshTokenResponse;
 
 /**
- * What a provider says of itself (the seed's `OIDCDiscoveryMetadata`).
+ * What a provider says of itself: its OpenID Connect discovery metadata.
  *
  * Allocated by the library only; freed with
  * `auth_oidc_discovery_metadata_free`. Its strings stay valid until then.

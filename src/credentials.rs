@@ -176,7 +176,7 @@ impl ClientOptions {
     }
 }
 
-/// The token data of the seed's `RefreshTokenResponse`.
+/// The data of a token: access token, expiry, type and granted scope.
 pub struct TokenData {
     pub(crate) access_token: SecretString,
     pub(crate) expires_at: DateTime<Utc>,
@@ -275,9 +275,9 @@ impl<T: fmt::Debug> fmt::Debug for crate::cache::Cached<T> {
     }
 }
 
-/// The seed's `OAuth2ClientCredentials`: a client id and secret for one
-/// token endpoint, and the cached token. `Send + Sync`: share one per
-/// client among all threads.
+/// OAuth 2.0 client credentials (RFC 6749 section 4.4): a client id and
+/// secret for one token endpoint, and the cached token. `Send + Sync`:
+/// share one per client among all threads.
 pub struct OAuth2ClientCredentials {
     client_id: String,
     client_secret: SecretString,

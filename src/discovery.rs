@@ -11,7 +11,7 @@ use std::fmt;
 const OPENID_SUFFIX: &str = "/.well-known/openid-configuration";
 const OAUTH_SUFFIX: &str = "/.well-known/oauth-authorization-server";
 
-/// The seed's `OIDCDiscoveryMetadata`: what a provider says of itself.
+/// What a provider says of itself: its OpenID Connect discovery metadata.
 #[derive(Clone, PartialEq, Eq)]
 pub struct OidcDiscoveryMetadata {
     issuer: String,

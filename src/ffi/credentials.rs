@@ -1,4 +1,4 @@
-//! `AuthClientCredentials`: the seed's `OAuth2ClientCredentials`.
+//! `AuthClientCredentials`: client credentials and their cached token.
 
 use super::arg;
 use super::boundary::{guard, guard_or, guard_void};

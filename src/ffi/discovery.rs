@@ -7,7 +7,7 @@ use crate::discovery::{fetch_oidc_discovery, OidcDiscoveryMetadata};
 use crate::error::Error;
 use std::ffi::{c_char, CString};
 
-/// What a provider says of itself (the seed's `OIDCDiscoveryMetadata`).
+/// What a provider says of itself: its OpenID Connect discovery metadata.
 ///
 /// Allocated by the library only; freed with
 /// `auth_oidc_discovery_metadata_free`. Its strings stay valid until then.

@@ -8,7 +8,7 @@ use std::ffi::c_char;
 use std::mem::{align_of, size_of};
 use std::ptr;
 
-/// A token (the seed's `RefreshTokenResponse`).
+/// An access token with its expiry, type and granted scope.
 ///
 /// Allocated by the library only; the caller frees it with
 /// `auth_refresh_token_response_free`, which zeroes the token's memory. Its
