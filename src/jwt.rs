@@ -27,8 +27,11 @@ pub(crate) fn lifetime_seconds(token: &str) -> Option<f64> {
     }
     let json = URL_SAFE_ANY_PADDING.decode(payload).ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&json).ok()?;
-    let exp = claims.get("exp")?.as_f64()?;
-    let iat = claims.get("iat")?.as_f64()?;
+    let number = |name: &str| match claims.get(name)? {
+        serde_json::Value::Number(n) => crate::response::number_f64(n),
+        _ => None,
+    };
+    let (exp, iat) = (number("exp")?, number("iat")?);
     let lifetime = exp - iat;
     lifetime.is_finite().then_some(lifetime)
 }

@@ -285,7 +285,7 @@ fn text_field(v: &Value) -> Option<String> {
 /// `expires_in` as an integer, a float or a numeric string, clamped.
 fn expires_in_seconds(v: &Value) -> Option<i64> {
     let seconds = match v {
-        Value::Number(n) => n.as_f64()?,
+        Value::Number(n) => number_f64(n)?,
         Value::String(s) => s.trim().parse::<f64>().ok()?,
         _ => return None,
     };
@@ -295,7 +295,13 @@ fn expires_in_seconds(v: &Value) -> Option<i64> {
     Some(clamp_lifetime(seconds))
 }
 
-fn clamp_lifetime(seconds: f64) -> i64 {
+/// A JSON number as f64, out-of-range magnitudes becoming infinities (to
+/// be clamped) rather than failures.
+pub(crate) fn number_f64(n: &serde_json::Number) -> Option<f64> {
+    n.as_f64().or_else(|| n.as_str().parse::<f64>().ok())
+}
+
+pub(crate) fn clamp_lifetime(seconds: f64) -> i64 {
     // `as` saturates for floats; the clamp keeps date arithmetic in range
     // both ways: a hugely negative lifetime is as single-use as -1.
     (seconds.floor() as i64).clamp(-MAX_LIFETIME_S, MAX_LIFETIME_S)
@@ -359,6 +365,15 @@ mod tests {
         assert_eq!(clamp_lifetime(-1e20), -MAX_LIFETIME_S);
         assert_eq!(clamp_lifetime(f64::NEG_INFINITY), -MAX_LIFETIME_S);
         assert_eq!(clamp_lifetime(1e20), MAX_LIFETIME_S);
+        let lifetime = |body: &str| ok(body).lifetime_s;
+        assert_eq!(
+            lifetime(r#"{"access_token":"a","expires_in":1e309}"#),
+            MAX_LIFETIME_S
+        );
+        assert_eq!(
+            lifetime(r#"{"access_token":"a","expires_in":-1e309}"#),
+            -MAX_LIFETIME_S
+        );
     }
 
     #[test]
