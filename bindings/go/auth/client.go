@@ -50,30 +50,15 @@ type Client struct {
 // NewClientCredentials makes a client for tokenEndpoint. No request is made
 // yet. The endpoint must be https, or http to a loopback host.
 func NewClientCredentials(clientID, clientSecret, tokenEndpoint string, opts ...Option) (*Client, error) {
-	cid, csecret, err := credentialStrings(clientID, clientSecret)
-	if err != nil {
-		return nil, err
-	}
-	defer freeCString(cid)
-	defer freeCString(csecret)
 	cendpoint, err := cString("token endpoint", tokenEndpoint)
 	if err != nil {
 		return nil, err
 	}
 	defer freeCString(cendpoint)
-	copts, err := newOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	defer C.auth_client_options_free(copts)
-
-	var ptr *C.AuthClientCredentials
-	var cerr *C.AuthError
-	st := C.auth_client_credentials_new_with_options(cid, csecret, cendpoint, copts, &ptr, &cerr)
-	if st != C.AUTH_STATUS_OK {
-		return nil, takeError(st, cerr)
-	}
-	return newClient(ptr), nil
+	return construct(clientID, clientSecret, opts, func(cid, csecret *C.char, copts *C.AuthClientOptions,
+		out **C.AuthClientCredentials, cerr **C.AuthError) uint32 {
+		return C.auth_client_credentials_new_with_options(cid, csecret, cendpoint, copts, out, cerr)
+	})
 }
 
 // NewClientCredentialsFromIssuer discovers issuerURL (as FetchOIDCDiscovery
@@ -86,28 +71,39 @@ func NewClientCredentialsFromIssuer(ctx context.Context, issuerURL, clientID, cl
 			return nil, err
 		}
 		defer freeCString(cissuer)
-		cid, csecret, err := credentialStrings(clientID, clientSecret)
-		if err != nil {
-			return nil, err
-		}
-		defer freeCString(cid)
-		defer freeCString(csecret)
-		copts, err := newOptions(opts)
-		if err != nil {
-			return nil, err
-		}
-		defer C.auth_client_options_free(copts)
-
-		var ptr *C.AuthClientCredentials
-		var cerr *C.AuthError
-		st := C.auth_client_credentials_from_issuer(cissuer, cid, csecret, copts, &ptr, &cerr)
-		if st != C.AUTH_STATUS_OK {
-			return nil, takeError(st, cerr)
-		}
-		return newClient(ptr), nil
+		return construct(clientID, clientSecret, opts, func(cid, csecret *C.char, copts *C.AuthClientOptions,
+			out **C.AuthClientCredentials, cerr **C.AuthError) uint32 {
+			return C.auth_client_credentials_from_issuer(cissuer, cid, csecret, copts, out, cerr)
+		})
 	}
 	abandon := func(c *Client) { c.Close() }
 	return blocking(ctx, discover, abandon)
+}
+
+// construct converts the credentials and options to C, runs one of the C
+// constructors on them and wraps the handle it makes; every C string and
+// the C options are freed again whatever happens.
+func construct(clientID, clientSecret string, opts []Option,
+	make func(cid, csecret *C.char, copts *C.AuthClientOptions,
+		out **C.AuthClientCredentials, cerr **C.AuthError) uint32) (*Client, error) {
+	cid, csecret, err := credentialStrings(clientID, clientSecret)
+	if err != nil {
+		return nil, err
+	}
+	defer freeCString(cid)
+	defer freeCString(csecret)
+	copts, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer C.auth_client_options_free(copts)
+
+	var ptr *C.AuthClientCredentials
+	var cerr *C.AuthError
+	if st := make(cid, csecret, copts, &ptr, &cerr); st != C.AUTH_STATUS_OK {
+		return nil, takeError(st, cerr)
+	}
+	return newClient(ptr), nil
 }
 
 func credentialStrings(clientID, clientSecret string) (*C.char, *C.char, error) {
