@@ -163,18 +163,22 @@ fn thirty_two_threads_on_an_empty_cache_send_one_request() {
     assert_eq!(p.stats().token_successes, 1);
 }
 
-#[test]
-fn requested_scope_is_granted() {
-    let p = Provider::start();
+fn basic_credentials_with_scope(p: &Provider, scope: &str) -> OAuth2ClientCredentials {
     let mut options = ClientOptions::new();
-    options.set_scope("api:read api:write").expect("scope");
-    let credentials = OAuth2ClientCredentials::with_options(
+    options.set_scope(scope).expect("scope");
+    OAuth2ClientCredentials::with_options(
         BASIC_CLIENT_ID,
         BASIC_CLIENT_SECRET,
         &p.token_endpoint(),
         &options,
     )
-    .expect("credentials");
+    .expect("credentials")
+}
+
+#[test]
+fn requested_scope_is_granted() {
+    let p = Provider::start();
+    let credentials = basic_credentials_with_scope(&p, "api:read api:write");
 
     let token = credentials.get_token(false).expect("token");
 
@@ -184,15 +188,7 @@ fn requested_scope_is_granted() {
 #[test]
 fn unknown_scope_is_dropped_by_the_provider() {
     let p = Provider::start();
-    let mut options = ClientOptions::new();
-    options.set_scope("api:read api:delete").expect("scope");
-    let credentials = OAuth2ClientCredentials::with_options(
-        BASIC_CLIENT_ID,
-        BASIC_CLIENT_SECRET,
-        &p.token_endpoint(),
-        &options,
-    )
-    .expect("credentials");
+    let credentials = basic_credentials_with_scope(&p, "api:read api:delete");
 
     // A granted scope narrower than the requested one is still success.
     let token = credentials.get_token(false).expect("token");
