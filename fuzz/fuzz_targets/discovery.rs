@@ -33,8 +33,10 @@ fuzz_target!(|data: &[u8]| {
                 "{}",
                 m.token_endpoint()
             );
-            if issuer.starts_with("https:") {
-                assert!(m.token_endpoint().starts_with("https:"));
+            // Schemes are case-insensitive: `HTTPS:` is https too.
+            let https = |u: &str| u.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("https:"));
+            if https(issuer) {
+                assert!(https(m.token_endpoint()), "{}", m.token_endpoint());
             }
         }
         Err(e) => {
