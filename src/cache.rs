@@ -32,6 +32,9 @@ pub(crate) struct Cached<T> {
     pub(crate) value: T,
     refresh_at: Duration,
     expires: Duration,
+    /// Issued with a lifetime of 0 or less: it belongs to the caller whose
+    /// fetch got it, and goes to no one else.
+    single_use: bool,
 }
 
 /// What a fetch produced: the value and its lifetime in seconds from the
@@ -137,6 +140,11 @@ impl<T> TokenCache<T> {
         }
     }
 
+    /// Reads the cached value, fresh or not, or `None` when there is none.
+    pub(crate) fn read_cached<R>(&self, read: impl FnOnce(&T) -> R) -> Option<R> {
+        self.slot.load_full().map(|c| read(&c.value))
+    }
+
     /// Like `read_fresh`, handing out a reference instead.
     pub(crate) fn read_fresh_arc(&self) -> Option<Arc<Cached<T>>> {
         let now = self.clock.monotonic();
@@ -151,6 +159,21 @@ impl<T> TokenCache<T> {
         force: bool,
         fetch: impl FnOnce(FetchContext) -> Result<Fetched<T>, Error>,
     ) -> Outcome<T> {
+        let mut fetch = Some(fetch);
+        loop {
+            if let Some(outcome) = self.get_once(force, &mut fetch) {
+                return outcome;
+            }
+        }
+    }
+
+    /// One pass of [`get`](Self::get): `None` when this caller waited for a
+    /// fetch whose token was single-use, and must try again for its own.
+    fn get_once(
+        &self,
+        force: bool,
+        fetch: &mut Option<impl FnOnce(FetchContext) -> Result<Fetched<T>, Error>>,
+    ) -> Option<Outcome<T>> {
         let mut flight = lock(&self.flight);
         let now = self.clock.monotonic();
         let cached = self.slot.load_full();
@@ -158,7 +181,7 @@ impl<T> TokenCache<T> {
 
         if !force {
             if let Some(c) = cached.filter(|c| now < c.refresh_at) {
-                return Ok(c);
+                return Some(Ok(c));
             }
         }
 
@@ -174,28 +197,31 @@ impl<T> TokenCache<T> {
                 .clone()
                 .expect("a completed fetch leaves its outcome");
             drop(flight);
-            return self.fallback(force, outcome);
+            if matches!(&outcome, Ok(c) if c.single_use) {
+                return None;
+            }
+            return Some(self.fallback(force, outcome));
         }
 
         if !force {
             if let (Some(c), Some(q)) = (&unexpired, flight.quiet_until) {
                 if now < q {
-                    return Ok(c.clone());
+                    return Some(Ok(c.clone()));
                 }
             }
         }
         if let Some(not_before) = flight.not_before.filter(|&t| now < t) {
             if let (false, Some(c)) = (force, &unexpired) {
-                return Ok(c.clone());
+                return Some(Ok(c.clone()));
             }
             let wait = (not_before - now).as_secs_f64().ceil() as u64;
-            return Err(Error::new(
+            return Some(Err(Error::new(
                 ErrorKind::Http,
                 format!(
                     "the token endpoint asked to wait {wait} s more (Retry-After); nothing sent"
                 ),
             )
-            .with_retry_after(Duration::from_secs(wait)));
+            .with_retry_after(Duration::from_secs(wait))));
         }
 
         flight.in_flight = true;
@@ -208,6 +234,7 @@ impl<T> TokenCache<T> {
             outcome: None,
         };
         let started = now;
+        let fetch = fetch.take().expect("a caller runs its fetch at most once");
         let result = fetch(FetchContext {
             has_fallback: !force && unexpired.is_some(),
         });
@@ -215,7 +242,7 @@ impl<T> TokenCache<T> {
         pending.outcome = Some(outcome.clone());
         drop(pending);
 
-        self.fallback(force, outcome)
+        Some(self.fallback(force, outcome))
     }
 
     /// Turns a fetch result into the cached outcome, updating the slot and
@@ -233,6 +260,7 @@ impl<T> TokenCache<T> {
                     value,
                     refresh_at: started + lifetime - margin,
                     expires: started + lifetime,
+                    single_use: lifetime_s <= 0,
                 });
                 // A token the server says not to reuse also retires the old
                 // one: the server's newest word is that tokens are single-use.
@@ -752,6 +780,43 @@ mod tests {
 
         assert_eq!((first, forced), ("in flight", "in flight"));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_single_use_token_goes_only_to_the_caller_that_fetched_it() {
+        let (cache, _hand) = cache();
+        let calls = AtomicUsize::new(0);
+        let (started_tx, started) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel::<()>();
+
+        let (first, waiters) = std::thread::scope(|s| {
+            let cache = &cache;
+            let calls = &calls;
+            let first = s.spawn(move || {
+                value(cache.get(false, move |_| {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    started_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    Ok(Fetched {
+                        value: "once",
+                        lifetime_s: 0,
+                    })
+                }))
+            });
+            started.recv().unwrap();
+            let waiters: Vec<_> = [false, true]
+                .into_iter()
+                .map(|force| s.spawn(move || value(cache.get(force, issue(calls, "own", 0)))))
+                .collect();
+            until_waiting(cache, 2);
+            release.send(()).unwrap();
+            let waiters: Vec<_> = waiters.into_iter().map(|t| t.join().unwrap()).collect();
+            (first.join().unwrap(), waiters)
+        });
+
+        assert_eq!(first, "once");
+        assert_eq!(waiters, vec!["own", "own"]);
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
 
     #[test]

@@ -469,11 +469,7 @@ impl OAuth2ClientCredentials {
                 body.as_bytes(),
                 remaining,
             ) {
-                Ok(mut answer) => {
-                    // Before any of the server's text can reach a message:
-                    // messages show only the start of long text, and a
-                    // secret cut in two there would escape redaction.
-                    self.redact_answer(&mut answer);
+                Ok(answer) => {
                     let retry_after = answer
                         .retry_after
                         .as_deref()
@@ -499,19 +495,22 @@ impl OAuth2ClientCredentials {
                         && retries
                         && attempt < MAX_ATTEMPTS
                     {
+                        let wait = backoff(attempt);
                         log_at!(
                             LogLevel::Info,
-                            "token endpoint answered HTTP {}; retrying",
-                            answer.status
+                            "token endpoint answered HTTP {}; retrying in {} ms",
+                            answer.status,
+                            wait.as_millis()
                         );
-                        backoff(attempt)
+                        wait
                     } else if (300..400).contains(&answer.status) {
-                        let e = redirect_error(answer.status, answer.location.as_deref());
+                        let shown = self.redacted(answer);
+                        let e = redirect_error(shown.status, shown.location.as_deref());
                         return Err(self.redact(e));
                     } else {
                         let grant =
                             parse_token_response(answer.status, &answer.content_type, &answer.body)
-                                .map_err(|e| self.redact(e));
+                                .map_err(|e| self.error_without_secrets(e, answer));
                         return match grant {
                             Ok(g) => {
                                 let expires_at = sent_at + chrono::Duration::seconds(g.lifetime_s);
@@ -545,8 +544,14 @@ impl OAuth2ClientCredentials {
                     }
                 }
                 Err(e) if is_retryable(&e) && retries && attempt < MAX_ATTEMPTS => {
-                    log_at!(LogLevel::Info, "{}; retrying", e.message());
-                    backoff(attempt)
+                    let wait = backoff(attempt);
+                    log_at!(
+                        LogLevel::Info,
+                        "{}; retrying in {} ms",
+                        e.message(),
+                        wait.as_millis()
+                    );
+                    wait
                 }
                 Err(e) => return Err(e),
             };
@@ -569,9 +574,25 @@ impl OAuth2ClientCredentials {
         e.redact(&forms)
     }
 
-    /// Replaces the secret, in every form of [`redact`](Self::redact), in
-    /// the parts of an answer that messages quote: body, Location and
+    /// The error for an answer that is no token, rebuilt from the answer
+    /// with the secret removed: messages show only the start of long text,
+    /// and a secret cut in two there would escape redacting the finished
+    /// message. The answer as received is what was parsed, so that a token
+    /// is never altered by redaction.
+    fn error_without_secrets(&self, e: Error, answer: crate::http::Answer) -> Error {
+        let shown = self.redacted(answer);
+        let rebuilt = parse_token_response(shown.status, &shown.content_type, &shown.body).err();
+        self.redact(rebuilt.unwrap_or(e))
+    }
+
+    /// `answer` with the secret, in every form of [`redact`](Self::redact),
+    /// replaced in the parts that messages quote: body, Location and
     /// Content-Type.
+    fn redacted(&self, mut answer: crate::http::Answer) -> crate::http::Answer {
+        self.redact_answer(&mut answer);
+        answer
+    }
+
     fn redact_answer(&self, answer: &mut crate::http::Answer) {
         for form in self.secret_forms().iter().filter(|f| !f.is_empty()) {
             let needle = form.as_bytes();
@@ -589,8 +610,9 @@ impl OAuth2ClientCredentials {
         }
     }
 
-    /// The secret as it is, form-encoded, and inside either Basic header.
-    fn secret_forms(&self) -> [Zeroizing<String>; 4] {
+    /// The secret as it is, form-encoded, and inside either Basic header;
+    /// and the cached access token, which a server may echo back too.
+    fn secret_forms(&self) -> Vec<Zeroizing<String>> {
         let secret = self.client_secret.expose();
         let encoded = Zeroizing::new(form::encode(secret));
         let mut pair = Zeroizing::new(form::encode(&self.client_id));
@@ -599,7 +621,14 @@ impl OAuth2ClientCredentials {
         let raw_pair = Zeroizing::new(format!("{}:{secret}", self.client_id));
         let basic = Zeroizing::new(STANDARD.encode(pair.as_bytes()));
         let basic_raw = Zeroizing::new(STANDARD.encode(raw_pair.as_bytes()));
-        [Zeroizing::new(secret.to_owned()), encoded, basic, basic_raw]
+        let mut forms = vec![Zeroizing::new(secret.to_owned()), encoded, basic, basic_raw];
+        if let Some(token) = self
+            .cache
+            .read_cached(|t| Zeroizing::new(t.access_token().to_owned()))
+        {
+            forms.push(token);
+        }
+        forms
     }
 
     /// The Authorization header (for Basic) and the form body; both hold

@@ -77,8 +77,16 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 /// queries are where secrets end up when someone misuses an API.
 pub(crate) fn quote(url: &str) -> String {
     let base = url.split(['?', '#']).next().unwrap_or("");
-    let shown: String = base.chars().take(200).collect();
     let suffix = if url.len() > base.len() { "?…" } else { "" };
+    // User-info (`user:password@`) is a credential too: only its place is
+    // shown.
+    let (scheme, rest) = base.split_once("://").unwrap_or(("", base));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let base = match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://[…]@{}", &rest[at + 1..]),
+        None => base.to_owned(),
+    };
+    let shown: String = base.chars().take(200).collect();
     format!("\"{shown}{suffix}\"")
 }
 
@@ -108,6 +116,15 @@ mod tests {
         ] {
             assert!(Endpoint::parse(bad, "t").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn quote_hides_user_info() {
+        assert_eq!(
+            quote("https://client:Sup3rS3cret@127.0.0.1:8443/token"),
+            "\"https://[…]@127.0.0.1:8443/token\""
+        );
+        assert_eq!(quote("https://a/b@c"), "\"https://a/b@c\"");
     }
 
     #[test]

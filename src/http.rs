@@ -108,6 +108,9 @@ fn roots(trust: &Trust) -> Result<RootCerts, Error> {
     }
 }
 
+// LIMITATION: certificates are checked as PEM here, and parsed as X.509
+// only at the first connection: a PEM block holding a damaged certificate
+// is accepted, and every request then fails with a certificate error.
 fn read_pem_certs(path: &Path) -> Result<Vec<Certificate<'static>>, Error> {
     let shown = path.display().to_string();
     let unreadable = |why: String| Error::invalid_argument(format!("CA file \"{shown}\" {why}"));

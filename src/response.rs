@@ -139,6 +139,17 @@ pub(crate) fn parse_token_response(
         Some(v) => text_field(v).ok_or_else(|| unreadable("token_type is not a string".into()))?,
     };
     let scope = raw.scope.as_ref().and_then(text_field);
+    // C would see these cut short at the NUL, silently: refused, as a NUL
+    // in the access token is.
+    for (name, text) in [("token_type", Some(&token_type)), ("scope", scope.as_ref())] {
+        if text.is_some_and(|t| t.contains('\0')) {
+            return Err(Error::invalid_response(format!(
+                "token endpoint answer is not usable ({}): {name} contains a NUL byte",
+                context()
+            ))
+            .with_http_status(status));
+        }
+    }
 
     let lifetime_s = match raw.expires_in.as_ref() {
         Some(v) => expires_in_seconds(v).ok_or_else(|| {
@@ -374,6 +385,18 @@ mod tests {
             lifetime(r#"{"access_token":"a","expires_in":-1e309}"#),
             -MAX_LIFETIME_S
         );
+    }
+
+    #[test]
+    fn a_nul_in_token_type_or_scope_is_refused() {
+        for body in [
+            r#"{"access_token":"a","token_type":"Bearer\u0000 MAC"}"#,
+            r#"{"access_token":"a","scope":"read\u0000 admin"}"#,
+        ] {
+            let e = parse_token_response(200, "application/json", body.as_bytes()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidResponse, "{body}");
+            assert!(e.message().contains("NUL"), "{}", e.message());
+        }
     }
 
     #[test]

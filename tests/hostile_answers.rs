@@ -164,3 +164,62 @@ fn discovery_keeps_to_one_timeout_across_both_locations() {
         began.elapsed()
     );
 }
+
+#[test]
+fn a_token_that_happens_to_contain_the_secret_is_returned_unaltered() {
+    // Redaction is for messages; what a successful answer says is the
+    // caller's, whatever it contains.
+    let body = format!(
+        r#"{{"access_token":"eyJhbGciOi.{SECRET}.sig","token_type":"Bearer","expires_in":3600}}"#
+    );
+    let server = Server::start([token(&body)]);
+    let t = credentials(&server).get_token(false).unwrap();
+    assert_eq!(t.access_token(), format!("eyJhbGciOi.{SECRET}.sig"));
+}
+
+#[test]
+fn a_common_word_as_secret_does_not_garble_answers() {
+    let server = Server::start([token(
+        r#"{"access_token":"tok","token_type":"Bearer","scope":"api:read","expires_in":3600}"#,
+    )]);
+    let c = OAuth2ClientCredentials::new("svc", "Bearer", &server.url("/token")).unwrap();
+    let t = c.get_token(false).unwrap();
+    assert_eq!((t.token_type(), t.scope()), ("Bearer", Some("api:read")));
+}
+
+#[test]
+fn the_cached_token_echoed_in_an_error_does_not_show() {
+    let cached = "T1_6b86b273ff34fce19d6b804eff5a3f5747ada4ea";
+    let server = Server::start([
+        token(&format!(r#"{{"access_token":"{cached}","expires_in":3600}}"#)),
+        Response::json(
+            400,
+            &format!(r#"{{"error":"invalid_request","error_description":"token {cached} already issued"}}"#),
+        )
+        .into(),
+    ]);
+    let c = credentials(&server);
+    c.get_token(false).unwrap();
+
+    let e = c.get_token(true).unwrap_err();
+
+    assert_eq!(e.oauth_error(), Some("invalid_request"));
+    assert!(!e.message().contains(cached), "{}", e.message());
+    assert!(
+        !e.oauth_error_description().unwrap_or("").contains(cached),
+        "{:?}",
+        e.oauth_error_description()
+    );
+}
+
+#[test]
+fn a_password_in_a_refused_url_is_not_repeated() {
+    let e = OAuth2ClientCredentials::new(
+        "client",
+        "pw",
+        "https://client:Sup3rS3cretValue@127.0.0.1:9/token",
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(!e.message().contains("Sup3rS3cret"), "{}", e.message());
+}

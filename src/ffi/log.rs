@@ -45,7 +45,10 @@ impl UserData {
 /// The callback may be called from any thread, for messages at most as
 /// verbose as `max_level` (an `AuthLogLevel`; values above
 /// `AUTH_LOG_LEVEL_DEBUG` mean DEBUG, 0 turns logging off). It must not call
-/// back into the library, and it must return: it may not unwind or jump out.
+/// back into the library (a call on the handle that is logging may wait for
+/// itself or recurse without end, and `auth_set_log_callback` would wait for
+/// the callback it runs in), and it must return: it may not unwind or jump
+/// out.
 /// `user_data` is passed to it unchanged. When this function returns, the
 /// callback it replaced is no longer running on any thread, so that
 /// callback's `user_data` may be freed.

@@ -267,7 +267,10 @@ func TestPrintingATokenLeavesTheAccessTokenOut(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, text := range []string{fmt.Sprint(tok), fmt.Sprintf("%+v", tok), fmt.Sprintf("%v", &tok)} {
+	for _, text := range []string{
+		fmt.Sprint(tok), fmt.Sprintf("%+v", tok), fmt.Sprintf("%v", &tok),
+		fmt.Sprintf("%#v", tok), fmt.Sprintf("%#v", &tok),
+	} {
 		if strings.Contains(text, tok.AccessToken) {
 			t.Fatalf("%q shows the access token", text)
 		}

@@ -31,6 +31,16 @@ func (t Token) String() string {
 		", expires " + t.ExpiresAt.UTC().Format(time.RFC3339) + ")"
 }
 
+// GoString is what %#v prints: the same description, never the token.
+//
+// LIMITATION: fmt formats a Token held in an unexported field of another
+// struct field by field, without calling String or GoString, and
+// encoding/json includes AccessToken: keep tokens out of such values.
+// Hiding the field would take the plain struct from callers.
+func (t Token) GoString() string {
+	return "auth.Token{" + t.String() + "}"
+}
+
 func quoteOrNone(s string) string {
 	if s == "" {
 		return "none"
