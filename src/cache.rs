@@ -750,35 +750,58 @@ mod tests {
         assert_eq!(got, vec!["fresh"; 64]);
     }
 
+    /// Starts a caller whose fetch gives `first`, holds that fetch until a
+    /// caller for each of `joining` (forced or not) waits for it, then lets
+    /// it finish. A joining caller that fetches after all gets `later`.
+    /// Returns the first caller's outcome and the joining callers' in order.
+    fn behind_a_fetch_in_flight(
+        cache: &TokenCache<&'static str>,
+        calls: &AtomicUsize,
+        first: Result<Fetched<&'static str>, Error>,
+        joining: &[bool],
+        later: (&'static str, i64),
+    ) -> (Outcome<&'static str>, Vec<Outcome<&'static str>>) {
+        let (started_tx, started) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel::<()>();
+
+        std::thread::scope(|s| {
+            let first = s.spawn(move || {
+                cache.get(false, move |_| {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    started_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    first
+                })
+            });
+            started.recv().unwrap();
+            let joined: Vec<_> = joining
+                .iter()
+                .map(|&force| s.spawn(move || cache.get(force, issue(calls, later.0, later.1))))
+                .collect();
+            until_waiting(cache, joining.len());
+            release.send(()).unwrap();
+            let joined = joined.into_iter().map(|t| t.join().unwrap()).collect();
+            (first.join().unwrap(), joined)
+        })
+    }
+
     #[test]
     fn forced_refresh_joins_the_fetch_in_flight() {
         let (cache, _hand) = cache();
         let calls = AtomicUsize::new(0);
-        let (started_tx, started) = mpsc::channel();
-        let (release, release_rx) = mpsc::channel::<()>();
-
-        let (first, forced) = std::thread::scope(|s| {
-            let cache = &cache;
-            let calls = &calls;
-            let first = s.spawn(move || {
-                value(cache.get(false, move |_| {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    started_tx.send(()).unwrap();
-                    release_rx.recv().unwrap();
-                    Ok(Fetched {
-                        value: "in flight",
-                        lifetime_s: 3600,
-                    })
-                }))
-            });
-            started.recv().unwrap();
-            let forced = s.spawn(move || value(cache.get(true, issue(calls, "forced", 3600))));
-            until_waiting(cache, 1);
-            release.send(()).unwrap();
-            (first.join().unwrap(), forced.join().unwrap())
+        let in_flight = Ok(Fetched {
+            value: "in flight",
+            lifetime_s: 3600,
         });
 
-        assert_eq!((first, forced), ("in flight", "in flight"));
+        let (first, joined) =
+            behind_a_fetch_in_flight(&cache, &calls, in_flight, &[true], ("forced", 3600));
+
+        assert_eq!(value(first), "in flight");
+        assert_eq!(
+            joined.into_iter().map(value).collect::<Vec<_>>(),
+            ["in flight"]
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
@@ -786,36 +809,19 @@ mod tests {
     fn a_single_use_token_goes_only_to_the_caller_that_fetched_it() {
         let (cache, _hand) = cache();
         let calls = AtomicUsize::new(0);
-        let (started_tx, started) = mpsc::channel();
-        let (release, release_rx) = mpsc::channel::<()>();
-
-        let (first, waiters) = std::thread::scope(|s| {
-            let cache = &cache;
-            let calls = &calls;
-            let first = s.spawn(move || {
-                value(cache.get(false, move |_| {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    started_tx.send(()).unwrap();
-                    release_rx.recv().unwrap();
-                    Ok(Fetched {
-                        value: "once",
-                        lifetime_s: 0,
-                    })
-                }))
-            });
-            started.recv().unwrap();
-            let waiters: Vec<_> = [false, true]
-                .into_iter()
-                .map(|force| s.spawn(move || value(cache.get(force, issue(calls, "own", 0)))))
-                .collect();
-            until_waiting(cache, 2);
-            release.send(()).unwrap();
-            let waiters: Vec<_> = waiters.into_iter().map(|t| t.join().unwrap()).collect();
-            (first.join().unwrap(), waiters)
+        let once = Ok(Fetched {
+            value: "once",
+            lifetime_s: 0,
         });
 
-        assert_eq!(first, "once");
-        assert_eq!(waiters, vec!["own", "own"]);
+        let (first, joined) =
+            behind_a_fetch_in_flight(&cache, &calls, once, &[false, true], ("own", 0));
+
+        assert_eq!(value(first), "once");
+        assert_eq!(
+            joined.into_iter().map(value).collect::<Vec<_>>(),
+            ["own", "own"]
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
 
@@ -823,32 +829,19 @@ mod tests {
     fn failed_fetch_releases_every_waiter_with_its_error() {
         let (cache, _hand) = cache();
         let calls = AtomicUsize::new(0);
-        let (started_tx, started) = mpsc::channel();
-        let (release, release_rx) = mpsc::channel::<()>();
 
-        let kinds = std::thread::scope(|s| {
-            let cache = &cache;
-            let calls = &calls;
-            let mut threads = vec![s.spawn(move || {
-                cache.get(false, move |_| {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    started_tx.send(()).unwrap();
-                    release_rx.recv().unwrap();
-                    Err(unavailable())
-                })
-            })];
-            started.recv().unwrap();
-            for force in [false, true, false] {
-                threads.push(s.spawn(move || cache.get(force, issue(calls, "unused", 3600))));
-            }
-            until_waiting(cache, 3);
-            release.send(()).unwrap();
-            threads
-                .into_iter()
-                .map(|t| t.join().unwrap().err().map(|e| e.kind()))
-                .collect::<Vec<_>>()
-        });
+        let (first, joined) = behind_a_fetch_in_flight(
+            &cache,
+            &calls,
+            Err(unavailable()),
+            &[false, true, false],
+            ("unused", 3600),
+        );
 
+        let kinds: Vec<_> = std::iter::once(first)
+            .chain(joined)
+            .map(|o| o.err().map(|e| e.kind()))
+            .collect();
         assert_eq!(kinds, vec![Some(ErrorKind::Transport); 4]);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(value(cache.get(false, issue(&calls, "next", 3600))), "next");
