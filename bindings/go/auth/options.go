@@ -67,11 +67,9 @@ func WithParameter(name, value string) Option {
 // lists, and one from NewClientCredentials uses ClientSecretBasic.
 func WithAuthMethod(method AuthMethod) Option {
 	return func(o *options) error {
-		var cerr *C.AuthError
-		if st := C.auth_client_options_set_auth_method(o.c, C.uint32_t(method), &cerr); st != C.AUTH_STATUS_OK {
-			return takeError(st, cerr)
-		}
-		return nil
+		return check(func(e **C.AuthError) uint32 {
+			return C.auth_client_options_set_auth_method(o.c, C.uint32_t(method), e)
+		})
 	}
 }
 
@@ -87,11 +85,9 @@ func WithTimeout(timeout time.Duration) Option {
 		if ms > math.MaxUint32 {
 			ms = math.MaxUint32
 		}
-		var cerr *C.AuthError
-		if st := C.auth_client_options_set_timeout_ms(o.c, C.uint32_t(ms), &cerr); st != C.AUTH_STATUS_OK {
-			return takeError(st, cerr)
-		}
-		return nil
+		return check(func(e **C.AuthError) uint32 {
+			return C.auth_client_options_set_timeout_ms(o.c, C.uint32_t(ms), e)
+		})
 	}
 }
 
@@ -107,11 +103,9 @@ func WithRefreshMargin(margin time.Duration) Option {
 		if s > math.MaxUint32 {
 			s = math.MaxUint32
 		}
-		var cerr *C.AuthError
-		if st := C.auth_client_options_set_refresh_margin_s(o.c, C.uint32_t(s), &cerr); st != C.AUTH_STATUS_OK {
-			return takeError(st, cerr)
-		}
-		return nil
+		return check(func(e **C.AuthError) uint32 {
+			return C.auth_client_options_set_refresh_margin_s(o.c, C.uint32_t(s), e)
+		})
 	}
 }
 
@@ -133,8 +127,14 @@ func withText(name, value string, set func(*C.char, **C.AuthError) uint32) error
 	}
 	defer freeCString(cvalue)
 
+	return check(func(e **C.AuthError) uint32 { return set(cvalue, e) })
+}
+
+// check runs one call of the C API that reports through an AuthError and
+// turns its failure into an error.
+func check(call func(**C.AuthError) uint32) error {
 	var cerr *C.AuthError
-	if st := set(cvalue, &cerr); st != C.AUTH_STATUS_OK {
+	if st := call(&cerr); st != C.AUTH_STATUS_OK {
 		return takeError(st, cerr)
 	}
 	return nil
